@@ -1,0 +1,227 @@
+"""The Client owns settings, backend, recorder and policy.
+
+Monitors and handlers share one process-wide default client unless they are
+given their own, so configuration happens once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._settings import Settings, resolve
+from .backends import Backend, LocalBackend
+from .model import Event, StopState
+from .transport import Durability, Recorder, RecorderStats, Sink, StoreSink
+
+if TYPE_CHECKING:
+    from .screening import Policy
+
+log = logging.getLogger("scalesafe")
+
+
+class Client:
+    """Everything a monitor needs; cheap to share between threads."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        home: str | os.PathLike[str] | None = None,
+        model: str | None = None,
+        policy: Policy | dict[str, Any] | str | os.PathLike[str] | None = None,
+        profile: Any = None,
+        durability: Durability = "async",
+        sink: Sink | None = None,
+        backend: Backend | None = None,
+        max_queue: int = 10_000,
+        batch_size: int = 500,
+        queue_timeout: float = 0.05,
+        stop_ttl: float = 2.0,
+        review_wait: float | None = None,
+    ) -> None:
+        self.settings: Settings = resolve(api_key, base_url, home, model)
+        self.backend: Backend = backend or self._make_backend(profile)
+        self.recorder = Recorder(
+            sink or self._make_sink(),
+            durability=durability,
+            max_queue=max_queue,
+            batch_size=batch_size,
+            queue_timeout=queue_timeout,
+        )
+        self._policy_arg = policy
+        self._policy: Policy | None = None
+        self.review_wait = review_wait
+        self._stop = _StopCache(self.backend, stop_ttl, refresh_in_background=self.settings.remote)
+        self.internal_errors = 0
+
+    def __repr__(self) -> str:
+        return f"Client({self.settings!r})"
+
+    # wiring ---------------------------------------------------------------------------
+    @property
+    def home(self) -> Path:
+        return self.settings.home
+
+    @property
+    def model_system(self) -> str:
+        return self.backend.model_system
+
+    @property
+    def remote(self) -> bool:
+        return self.settings.remote
+
+    def _make_backend(self, profile: Any) -> Backend:
+        if self.settings.remote:
+            from .backends._remote import RemoteBackend
+
+            return RemoteBackend(self.settings)
+        return LocalBackend(self._store(), self.settings.model, profile=profile)
+
+    def _make_sink(self) -> Sink:
+        if self.settings.remote:
+            from .transport._http import HttpSink
+
+            return HttpSink(self.settings)
+        return StoreSink(self._store())
+
+    def _store(self) -> Any:
+        if getattr(self, "_local_store", None) is None:
+            from .store import LocalStore
+
+            self._local_store = LocalStore(self.settings.home / "scalesafe.db")
+        return self._local_store
+
+    # policy ---------------------------------------------------------------------------
+    @property
+    def policy(self) -> Policy:
+        if self._policy is None:
+            self._policy = self._load_policy()
+        return self._policy
+
+    def _load_policy(self) -> Policy:
+        from .screening import Policy
+
+        arg = self._policy_arg
+        if isinstance(arg, Policy):
+            return arg
+        if isinstance(arg, dict):
+            return Policy.from_dict(arg)
+        if isinstance(arg, str | os.PathLike):
+            return Policy.from_toml(Path(arg))
+        try:
+            served = self.backend.get_policy()
+        except Exception:
+            log.warning("scalesafe: could not fetch the server's policy; using the default")
+            served = None
+        return Policy.from_dict(served) if served else Policy()
+
+    # hot path -------------------------------------------------------------------------
+    def record(self, event: Event) -> bool:
+        """Hand an event to the recorder. No I/O unless durability='sync'."""
+        event.model_system = self.model_system
+        return self.recorder.enqueue(event)
+
+    def stop_state(self) -> StopState:
+        return self._stop.get()
+
+    # control --------------------------------------------------------------------------
+    def flush(self, timeout: float = 5.0) -> int:
+        return self.recorder.flush(timeout)
+
+    def close(self, timeout: float = 5.0) -> int:
+        left = self.recorder.close(timeout)
+        try:
+            self.backend.close()
+        except Exception:
+            log.exception("scalesafe: backend close failed")
+        return left
+
+    @property
+    def stats(self) -> RecorderStats:
+        return self.recorder.stats
+
+
+class _StopCache:
+    """The stop switch, read at most once per ``ttl`` so the hot path stays I/O-free."""
+
+    def __init__(self, backend: Backend, ttl: float, *, refresh_in_background: bool) -> None:
+        self.backend = backend
+        self.ttl = ttl
+        self.background = refresh_in_background
+        self._state = StopState()
+        self._expires = 0.0
+        self._lock = threading.Lock()
+        self._refreshing = False
+        self._loaded = False
+
+    def get(self) -> StopState:
+        if time.monotonic() < self._expires:
+            return self._state
+        if self.background and self._loaded:
+            self._refresh_async()
+        else:
+            self._refresh()
+        return self._state
+
+    def invalidate(self) -> None:
+        self._expires = 0.0
+
+    def _refresh(self) -> None:
+        try:
+            self._state = self.backend.get_stop()
+        except Exception as exc:  # keep the last known state; never fail the call
+            log.debug("scalesafe: stop switch check failed: %s", type(exc).__name__)
+        self._loaded = True
+        self._expires = time.monotonic() + self.ttl
+
+    def _refresh_async(self) -> None:
+        with self._lock:
+            if self._refreshing:
+                return
+            self._refreshing = True
+
+        def run() -> None:
+            try:
+                self._refresh()
+            finally:
+                self._refreshing = False
+
+        threading.Thread(target=run, name="scalesafe-stop-check", daemon=True).start()
+
+
+_default: Client | None = None
+_default_lock = threading.Lock()
+
+
+def get_client() -> Client:
+    """The process-wide default client, created from the environment on first use."""
+    global _default
+    client = _default
+    if client is None:
+        with _default_lock:
+            if _default is None:
+                _default = Client()
+            client = _default
+    return client
+
+
+def configure(**kwargs: Any) -> Client:
+    """Replace the default client (same arguments as ``Client``); returns it."""
+    global _default
+    client = Client(**kwargs)
+    with _default_lock:
+        old, _default = _default, client
+    if old is not None:
+        old.close(timeout=2.0)
+    return client
+
+
+def flush(timeout: float = 5.0) -> int:
+    """Flush the default client; returns how many events are still pending."""
+    return _default.flush(timeout) if _default is not None else 0

@@ -1,0 +1,361 @@
+"""The embedded engine: an append-only, hash-chained ledger in one SQLite file.
+
+Every event and every audit record (review decisions, stop switch, audits) is a
+ledger row whose hash binds its canonical JSON, its place in its model system's
+chain and the previous row's hash, so any edit, deletion, insertion or
+reordering is found by ``verify()``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..model import GENESIS, Event, canonical_json, chain_hash
+from ._schema import migrate
+
+
+@dataclass(frozen=True)
+class Row:
+    """One record to append: its id, type and canonical body plus index columns."""
+
+    id: str
+    model_system: str
+    type: str
+    at: str
+    body: str
+    kind: str | None = None
+    source: str | None = None
+    trace_id: str | None = None
+    verdict: str | None = None
+    status: str | None = None
+
+    @classmethod
+    def from_event(cls, event: Event) -> Row:
+        return cls(
+            id=event.id,
+            model_system=event.model_system,
+            type="event",
+            at=_iso(event.start_time),
+            body=event.to_json(),
+            kind=str(event.kind),
+            source=str(event.source),
+            trace_id=event.trace_id,
+            verdict=event.verdict.value if event.verdict else None,
+            status=str(event.status),
+        )
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    model_system: str
+    seq: int | None
+    id: str | None
+    problem: str
+
+
+def _iso(value: dt.datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+class LocalStore:
+    """Thread- and process-safe access to one database file (one connection per thread)."""
+
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 10.0) -> None:
+        self.path = Path(path)
+        self._timeout = timeout
+        self._local = threading.local()
+        self._closed = False
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        migrate(self._conn())
+
+    # connections -----------------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        pid = getattr(self._local, "pid", None)
+        if conn is None or pid != os.getpid():
+            conn = sqlite3.connect(
+                self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False
+            )
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn, self._local.pid = conn, os.getpid()
+        return conn
+
+    def _txn(self) -> _Txn:
+        return _Txn(self._conn())
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None and getattr(self._local, "pid", None) == os.getpid():
+            conn.close()
+        self._local = threading.local()
+
+    # appending ---------------------------------------------------------------------
+    def append(self, rows: Sequence[Row]) -> int:
+        """Append rows in one transaction; rows whose id exists are skipped. Returns # new."""
+        if not rows:
+            return 0
+        with self._txn() as conn:
+            existing = self._existing_ids(conn, [r.id for r in rows])
+            heads: dict[str, tuple[int, str]] = {}
+            added = 0
+            for row in rows:
+                if row.id in existing:
+                    continue
+                existing.add(row.id)
+                n, prev = heads.get(row.model_system) or self._head(conn, row.model_system)
+                n += 1
+                digest = chain_hash(prev, n, row.body)
+                conn.execute(
+                    "INSERT INTO ledger (model_system, n, id, type, at, kind, source, trace_id,"
+                    " verdict, status, body, prev_hash, hash)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (row.model_system, n, row.id, row.type, row.at, row.kind, row.source,
+                     row.trace_id, row.verdict, row.status, row.body, prev, digest),
+                )
+                heads[row.model_system] = (n, digest)
+                added += 1
+            for system, (n, digest) in heads.items():
+                conn.execute(
+                    "INSERT INTO chain_heads (model_system, n, hash) VALUES (?,?,?)"
+                    " ON CONFLICT(model_system) DO UPDATE SET n=excluded.n, hash=excluded.hash",
+                    (system, n, digest),
+                )
+        return added
+
+    def append_events(self, events: Sequence[Event]) -> int:
+        return self.append([Row.from_event(e) for e in events])
+
+    @staticmethod
+    def _existing_ids(conn: sqlite3.Connection, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in conn.execute(f"SELECT id FROM ledger WHERE id IN ({marks})", chunk))
+        return found
+
+    @staticmethod
+    def _head(conn: sqlite3.Connection, model_system: str) -> tuple[int, str]:
+        row = conn.execute(
+            "SELECT n, hash FROM chain_heads WHERE model_system = ?", (model_system,)
+        ).fetchone()
+        return (row[0], row[1]) if row else (0, GENESIS)
+
+    # reading -----------------------------------------------------------------------
+    def query(
+        self,
+        model_system: str,
+        *,
+        type: str | None = "event",
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        kind: str | None = None,
+        source: str | None = None,
+        trace_id: str | None = None,
+        verdict: str | None = None,
+        status: str | None = None,
+        limit: int = 100,
+        after_seq: int | None = None,
+        descending: bool = True,
+    ) -> list[tuple[int, str]]:
+        """Return ``(seq, body)`` rows matching the filters, newest first by default."""
+        where, params = ["model_system = ?"], [model_system]
+        for column, value in (
+            ("type", type), ("kind", kind), ("source", source), ("trace_id", trace_id),
+            ("verdict", verdict), ("status", status),
+        ):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if since is not None:
+            where.append("at >= ?")
+            params.append(_iso(since))
+        if until is not None:
+            where.append("at < ?")
+            params.append(_iso(until))
+        if after_seq is not None:
+            where.append("seq < ?" if descending else "seq > ?")
+            params.append(after_seq)  # type: ignore[arg-type]
+        order = "DESC" if descending else "ASC"
+        sql = f"SELECT seq, body FROM ledger WHERE {' AND '.join(where)} ORDER BY seq {order} LIMIT ?"
+        return list(self._conn().execute(sql, [*params, limit]))
+
+    def get(self, record_id: str) -> tuple[str, str, str] | None:
+        """``(model_system, type, body)`` of one ledger row, or None."""
+        row = self._conn().execute(
+            "SELECT model_system, type, body FROM ledger WHERE id = ?", (record_id,)
+        ).fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
+    def count(self, model_system: str, type: str | None = "event") -> int:
+        sql, params = "SELECT COUNT(*) FROM ledger WHERE model_system = ?", [model_system]
+        if type is not None:
+            sql += " AND type = ?"
+            params.append(type)
+        return int(self._conn().execute(sql, params).fetchone()[0])
+
+    def bounds(self, model_system: str, type: str = "event") -> tuple[str | None, str | None]:
+        row = self._conn().execute(
+            "SELECT MIN(at), MAX(at) FROM ledger WHERE model_system = ? AND type = ?",
+            (model_system, type),
+        ).fetchone()
+        return row[0], row[1]
+
+    def model_systems(self) -> list[str]:
+        return [r[0] for r in self._conn().execute("SELECT model_system FROM chain_heads ORDER BY 1")]
+
+    def export_jsonl(self, model_system: str, out: Any, type: str | None = "event") -> int:
+        """Write rows as JSON Lines to a text stream, oldest first; returns the count."""
+        written = 0
+        for body in self._iter_bodies(model_system, type):
+            out.write(body)
+            out.write("\n")
+            written += 1
+        return written
+
+    def _iter_bodies(self, model_system: str, type: str | None) -> Iterator[str]:
+        last = 0
+        while True:
+            rows = self.query(model_system, type=type, after_seq=last, descending=False, limit=1000)
+            if not rows:
+                return
+            for seq, body in rows:
+                yield body
+                last = seq
+
+    # verification ------------------------------------------------------------------
+    def verify(self, model_system: str | None = None) -> list[ChainProblem]:
+        """Walk each chain; returns the first problem of each bad chain (empty when intact)."""
+        systems = [model_system] if model_system else self._all_systems()
+        problems = []
+        for system in systems:
+            problem = self._verify_chain(system)
+            if problem:
+                problems.append(problem)
+        return problems
+
+    def _all_systems(self) -> list[str]:
+        rows = self._conn().execute(
+            "SELECT model_system FROM chain_heads UNION SELECT DISTINCT model_system FROM ledger"
+        )
+        return sorted(r[0] for r in rows)
+
+    def _verify_chain(self, system: str) -> ChainProblem | None:
+        prev, expected_n, last_seq = GENESIS, 0, -1
+        cursor = self._conn().execute(
+            "SELECT seq, n, id, body, prev_hash, hash FROM ledger WHERE model_system = ? ORDER BY n",
+            (system,),
+        )
+        for seq, n, rid, body, prev_hash, digest in cursor:
+            expected_n += 1
+            problem = None
+            if n != expected_n:
+                problem = f"row missing before position {n} (expected {expected_n})"
+            elif prev_hash != prev:
+                problem = "link to previous row broken (row inserted, deleted or moved)"
+            elif chain_hash(prev_hash, n, body) != digest:
+                problem = "content does not match its hash (row edited)"
+            elif seq <= last_seq:
+                problem = "row order changed"
+            elif _body_id(body) != rid:
+                problem = "row id does not match its content"
+            if problem:
+                return ChainProblem(system, seq, rid, problem)
+            prev, last_seq = digest, seq
+        head = self._conn().execute(
+            "SELECT n, hash FROM chain_heads WHERE model_system = ?", (system,)
+        ).fetchone()
+        if head is None and expected_n:
+            return ChainProblem(system, None, None, "chain head missing")
+        if head is not None and (head[0] != expected_n or head[1] != prev):
+            return ChainProblem(system, None, None, f"last {head[0] - expected_n} row(s) deleted")
+        return None
+
+    # mutable side tables (reviews, flags) --------------------------------------------
+    def put_review(self, review_id: str, model_system: str, state: str, created_at: str, body: str) -> None:
+        self._conn().execute(
+            "INSERT INTO reviews (id, model_system, state, created_at, body) VALUES (?,?,?,?,?)"
+            " ON CONFLICT(id) DO UPDATE SET state=excluded.state, body=excluded.body",
+            (review_id, model_system, state, created_at, body),
+        )
+
+    def update_review_if(self, review_id: str, expected_state: str, state: str, body: str) -> bool:
+        cur = self._conn().execute(
+            "UPDATE reviews SET state = ?, body = ? WHERE id = ? AND state = ?",
+            (state, body, review_id, expected_state),
+        )
+        return cur.rowcount == 1
+
+    def get_review(self, review_id: str) -> tuple[str, str] | None:
+        row = self._conn().execute(
+            "SELECT model_system, body FROM reviews WHERE id = ?", (review_id,)
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def list_reviews(self, model_system: str, state: str | None, limit: int) -> list[str]:
+        sql, params = "SELECT body FROM reviews WHERE model_system = ?", [model_system]
+        if state is not None:
+            sql += " AND state = ?"
+            params.append(state)
+        sql += " ORDER BY created_at DESC LIMIT ?"
+        return [r[0] for r in self._conn().execute(sql, [*params, limit])]
+
+    def get_flag(self, model_system: str, name: str) -> str | None:
+        row = self._conn().execute(
+            "SELECT value FROM flags WHERE model_system = ? AND name = ?", (model_system, name)
+        ).fetchone()
+        return row[0] if row else None
+
+    def set_flag(self, model_system: str, name: str, value: str) -> None:
+        self._conn().execute(
+            "INSERT INTO flags (model_system, name, value) VALUES (?,?,?)"
+            " ON CONFLICT(model_system, name) DO UPDATE SET value=excluded.value",
+            (model_system, name, value),
+        )
+
+    def transaction(self) -> _Txn:
+        """A write transaction for callers that must change a side table and the ledger together."""
+        return self._txn()
+
+
+def _body_id(body: str) -> str | None:
+    try:
+        value = json.loads(body).get("id")
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+class _Txn:
+    """BEGIN IMMEDIATE ... COMMIT/ROLLBACK; re-entrant within one thread."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._outer = False
+
+    def __enter__(self) -> sqlite3.Connection:
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._outer = True
+        return self.conn
+
+    def __exit__(self, exc_type: Any, *_: Any) -> None:
+        if not self._outer:
+            return
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def canonical_record(record_id: str, model_system: str, type: str, at: str, body: dict[str, Any]) -> str:
+    return canonical_json({"id": record_id, "model_system": model_system, "type": type, "at": at, "body": body})

@@ -1,0 +1,242 @@
+"""The recorder: a bounded queue and one daemon worker that ships batches to a sink.
+
+The caller's thread only enqueues. Losses are counted with a reason, every
+timeout is honoured, and a forked child gets a fresh worker of its own.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import queue
+import random
+import threading
+import time
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from ..model import Event
+from ._sinks import Sink
+
+log = logging.getLogger("scalesafe")
+
+Durability = Literal["async", "sync"]
+
+
+@dataclass(frozen=True)
+class RecorderStats:
+    enqueued: int
+    written: int
+    dropped: int
+    failed: int
+    pending: int
+
+
+class Recorder:
+    """Owns the queue and the worker; sinks stay simple."""
+
+    def __init__(
+        self,
+        sink: Sink,
+        *,
+        durability: Durability = "async",
+        max_queue: int = 10_000,
+        batch_size: int = 500,
+        queue_timeout: float = 0.05,
+        retries: int = 3,
+        retry_backoff: float = 0.05,
+    ) -> None:
+        if durability not in ("async", "sync"):
+            from ..exceptions import ConfigurationError
+
+            raise ConfigurationError("durability must be 'async' or 'sync'")
+        self.sink = sink
+        self.durability = durability
+        self.max_queue = max_queue
+        self.batch_size = batch_size
+        self.queue_timeout = queue_timeout
+        self.retries = retries
+        self.retry_backoff = retry_backoff
+        self._counts = {"enqueued": 0, "written": 0, "dropped": 0, "failed": 0}
+        self.drop_reasons: dict[str, int] = {}
+        self._sync_lock = threading.Lock()
+        self._closed = False
+        self._reset()
+        _live.add(self)
+
+    def _reset(self) -> None:
+        """(Re)create per-process state; called at start and in a forked child."""
+        self._queue: queue.Queue[Event | None] = queue.Queue(maxsize=self.max_queue)
+        self._lock = threading.Lock()
+        self._done = threading.Condition(self._lock)
+        self._submitted = 0
+        self._processed = 0
+        self._thread: threading.Thread | None = None
+        self._pid = os.getpid()
+
+    # hot path ------------------------------------------------------------------------
+    def enqueue(self, event: Event) -> bool:
+        """Hand one event over. Never raises; returns False when it had to be dropped."""
+        try:
+            if self._closed:
+                return self._drop("closed")
+            if self.durability == "sync":
+                return self._write_now(event)
+            self._ensure_worker()
+            with self._lock:
+                self._submitted += 1
+                self._counts["enqueued"] += 1
+            try:
+                self._queue.put(event, timeout=self.queue_timeout)
+            except queue.Full:
+                with self._lock:
+                    self._processed += 1
+                    self._done.notify_all()
+                return self._drop("queue_overflow")
+            return True
+        except Exception:  # the host app must never see our failures
+            log.exception("scalesafe: could not enqueue event")
+            return self._drop("internal_error")
+
+    def _write_now(self, event: Event) -> bool:
+        with self._sync_lock:
+            self._counts["enqueued"] += 1
+            return self._export([event])
+
+    def _drop(self, reason: str, n: int = 1) -> bool:
+        with self._lock:
+            self._counts["dropped"] += n
+            self.drop_reasons[reason] = self.drop_reasons.get(reason, 0) + n
+        return False
+
+    # worker --------------------------------------------------------------------------
+    def _ensure_worker(self) -> None:
+        if self._pid != os.getpid():
+            self._reset()  # forked child: the parent's queue and thread are not ours
+        if self._thread is None or not self._thread.is_alive():
+            with self._lock:
+                if self._thread is None or not self._thread.is_alive():
+                    self._thread = threading.Thread(
+                        target=self._run, name="scalesafe-recorder", daemon=True
+                    )
+                    self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                first = self._queue.get(timeout=1.0)
+            except queue.Empty:
+                if self._closed:
+                    return
+                continue
+            batch = [first] if first is not None else []
+            stop = first is None
+            while len(batch) < self.batch_size and not stop:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stop = True
+                else:
+                    batch.append(item)
+            if batch:
+                self._export(batch)
+                with self._lock:
+                    self._processed += len(batch)
+                    self._done.notify_all()
+            if stop:
+                return
+
+    def _export(self, batch: Sequence[Event]) -> bool:
+        delay = self.retry_backoff
+        for attempt in range(self.retries + 1):
+            try:
+                self.sink.export(batch)
+            except Exception as exc:
+                if attempt == self.retries:
+                    with self._lock:
+                        self._counts["failed"] += len(batch)
+                        key = f"sink_error:{type(exc).__name__}"
+                        self.drop_reasons[key] = self.drop_reasons.get(key, 0) + len(batch)
+                    log.warning(
+                        "scalesafe: lost %d event(s): %s: %s", len(batch), type(exc).__name__, exc
+                    )
+                    return False
+                time.sleep(delay * (1 + random.random()))
+                delay *= 4
+                continue
+            with self._lock:
+                self._counts["written"] += len(batch)
+            return True
+        return False  # pragma: no cover
+
+    # control -------------------------------------------------------------------------
+    def flush(self, timeout: float = 5.0) -> int:
+        """Wait until everything enqueued so far is exported; returns how many are left."""
+        if self._pid != os.getpid():
+            return 0
+        deadline = time.monotonic() + max(timeout, 0.0)
+        with self._lock:
+            target = self._submitted
+            while self._processed < target:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self._thread is None or not self._thread.is_alive():
+                    break
+                self._done.wait(min(remaining, 0.1))
+            left = target - self._processed
+        try:
+            self.sink.flush(max(deadline - time.monotonic(), 0.0))
+        except Exception:
+            log.exception("scalesafe: sink flush failed")
+        return left
+
+    def close(self, timeout: float = 5.0) -> int:
+        """Flush within ``timeout``, stop the worker and close the sink; returns events left."""
+        if self._closed:
+            return 0
+        left = self.flush(timeout)
+        self._closed = True
+        if self._thread is not None and self._pid == os.getpid():
+            try:
+                self._queue.put_nowait(None)
+            except queue.Full:
+                pass
+        try:
+            self.sink.close()
+        except Exception:
+            log.exception("scalesafe: sink close failed")
+        _live.discard(self)
+        return left
+
+    @property
+    def stats(self) -> RecorderStats:
+        with self._lock:
+            pending = self._submitted - self._processed
+            return RecorderStats(pending=max(pending, 0), **self._counts)
+
+
+_live: weakref.WeakSet[Recorder] = weakref.WeakSet()
+EXIT_FLUSH_SECONDS = 5.0
+
+
+def _flush_all_at_exit() -> None:
+    deadline = time.monotonic() + EXIT_FLUSH_SECONDS
+    for recorder in list(_live):
+        try:
+            recorder.close(max(deadline - time.monotonic(), 0.0))
+        except Exception:  # pragma: no cover - exit must not fail
+            pass
+
+
+def _reset_all_in_child() -> None:
+    for recorder in list(_live):
+        recorder._reset()
+
+
+atexit.register(_flush_all_at_exit)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_all_in_child)
