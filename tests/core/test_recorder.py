@@ -1,0 +1,151 @@
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import pytest
+
+from scalesafe import Client, GenericMonitor
+from scalesafe.backends import EventQuery
+from scalesafe.model import Event
+from scalesafe.transport import InMemorySink, Recorder
+
+
+class GatedSink(InMemorySink):
+    """Blocks every export until released: lets a test fill the queue."""
+
+    def __init__(self):
+        super().__init__()
+        self.gate = threading.Event()
+
+    def export(self, batch):
+        self.gate.wait(10)
+        super().export(batch)
+
+
+class FailingSink:
+    def __init__(self, failures):
+        self.failures = failures
+        self.calls = 0
+        self.events = []
+
+    def export(self, batch):
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise OSError("disk full")
+        self.events.extend(batch)
+
+    def flush(self, timeout):
+        return True
+
+    def close(self):
+        pass
+
+
+def test_sixteen_threads_no_loss_no_duplicates(home):
+    client = Client(home=home, max_queue=100_000)
+    monitor = GenericMonitor(client=client)
+    per_thread = 500
+
+    def work(t):
+        for i in range(per_thread):
+            monitor.monitor(f"t{t} q{i}", "a")
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(16)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert client.flush(30) == 0
+    events = client.backend.list_events(EventQuery(limit=10_000))
+    texts = [e.messages[0].content for e in events]
+    assert len(texts) == 16 * per_thread == len(set(texts))
+    assert client.stats.written == 16 * per_thread and client.stats.dropped == 0
+    assert client.backend.verify().ok
+
+
+def test_full_queue_waits_then_counts_drops():
+    sink = GatedSink()
+    rec = Recorder(sink, max_queue=5, queue_timeout=0.01)
+    results = [rec.enqueue(Event()) for _ in range(20)]
+    assert results.count(False) >= 10
+    stats = rec.stats
+    assert stats.dropped == results.count(False)
+    assert rec.drop_reasons["queue_overflow"] == stats.dropped
+    sink.gate.set()
+    assert rec.flush(5) == 0
+    assert len(sink.events) == results.count(True)
+    rec.close()
+
+
+def test_flush_honours_its_timeout():
+    sink = GatedSink()
+    rec = Recorder(sink)
+    rec.enqueue(Event())
+    start = time.monotonic()
+    left = rec.flush(0.2)
+    assert time.monotonic() - start < 1.0
+    assert left == 1
+    sink.gate.set()
+    assert rec.flush(5) == 0
+    rec.close()
+
+
+def test_sink_errors_are_retried_then_counted():
+    flaky = FailingSink(failures=2)
+    rec = Recorder(flaky, retry_backoff=0.001)
+    rec.enqueue(Event())
+    rec.flush(5)
+    assert len(flaky.events) == 1 and rec.stats.failed == 0
+    dead = FailingSink(failures=10**6)
+    rec2 = Recorder(dead, retries=2, retry_backoff=0.001)
+    assert rec2.enqueue(Event()) is True
+    rec2.flush(5)
+    assert rec2.stats.failed == 1 and rec2.drop_reasons == {"sink_error:OSError": 1}
+    rec.close()
+    rec2.close()
+
+
+def test_sync_durability_writes_before_returning(home):
+    client = Client(home=home, durability="sync")
+    GenericMonitor(client=client).monitor("q", "a")
+    assert len(client.backend.list_events()) == 1  # no flush needed
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_forked_child_gets_its_own_worker(home):
+    client = Client(home=home)
+    monitor = GenericMonitor(client=client)
+    monitor.monitor("parent before fork", "a")
+    client.flush()
+    pid = os.fork()
+    if pid == 0:  # child
+        code = 1
+        try:
+            monitor.monitor("from child", "a")
+            code = 0 if client.flush(10) == 0 else 3
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    monitor.monitor("parent after fork", "a")
+    client.flush()
+    texts = {e.messages[0].content for e in client.backend.list_events()}
+    assert texts == {"parent before fork", "from child", "parent after fork"}
+
+
+def test_events_are_flushed_at_normal_exit(home):
+    script = textwrap.dedent(f"""
+        from scalesafe import GenericMonitor, configure
+        configure(home={str(home)!r})
+        m = GenericMonitor()
+        for i in range(2000):
+            m.monitor(f"q{{i}}", "a")
+        # no flush: the interpreter exits right away
+    """)
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
+    client = Client(home=home)
+    assert len(client.backend.list_events(EventQuery(limit=5000))) == 2000
+    assert client.backend.verify().ok

@@ -1,0 +1,109 @@
+import io
+import json
+import sqlite3
+
+import pytest
+
+from scalesafe.model import Event, Message
+from scalesafe.store import SCHEMA_VERSION, LocalStore
+
+
+def _events(n, system="default"):
+    return [Event(model_system=system, messages=[Message(role="user", content=f"q{i}")],
+                  output_text=f"a{i}") for i in range(n)]
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = LocalStore(tmp_path / "s.db")
+    s.append_events(_events(5))
+    yield s
+    s.close()
+
+
+def _raw(store):
+    return sqlite3.connect(store.path, isolation_level=None)
+
+
+def test_intact_chain_verifies(store):
+    assert store.verify() == []
+    assert store.count("default") == 5
+
+
+def test_schema_version_recorded(store):
+    assert _raw(store).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_append_is_idempotent_by_id(store):
+    events = _events(2)
+    assert store.append_events(events) == 2
+    assert store.append_events(events) == 0
+    assert store.count("default") == 7
+    assert store.verify() == []
+
+
+def test_edited_row_is_found(store):
+    _raw(store).execute("UPDATE ledger SET body = replace(body, 'a2', 'EDITED') WHERE n = 3")
+    [problem] = store.verify()
+    assert problem.seq == 3 and "edited" in problem.problem
+
+
+def test_deleted_middle_row_is_found(store):
+    _raw(store).execute("DELETE FROM ledger WHERE n = 2")
+    [problem] = store.verify()
+    assert problem.seq == 3 and "missing" in problem.problem
+
+
+def test_deleted_last_row_is_found(store):
+    _raw(store).execute("DELETE FROM ledger WHERE n = 5")
+    [problem] = store.verify()
+    assert "deleted" in problem.problem
+
+
+def test_inserted_row_is_found(store):
+    conn = _raw(store)
+    row = conn.execute("SELECT body, prev_hash, hash FROM ledger WHERE n = 2").fetchone()
+    conn.execute("UPDATE ledger SET n = -(n + 1) WHERE n >= 3")  # make room, as a forger would
+    conn.execute("UPDATE ledger SET n = -n WHERE n < 0")
+    forged = row[0].replace("q1", "forged").replace(json.loads(row[0])["id"], "forged-id")
+    conn.execute("INSERT INTO ledger (model_system, n, id, type, at, body, prev_hash, hash)"
+                 " VALUES ('default', 3, 'forged-id', 'event', '2020', ?, ?, ?)", (forged, row[2], row[2]))
+    [problem] = store.verify()
+    assert problem.id == "forged-id"
+
+
+def test_reordered_rows_are_found(store):
+    conn = _raw(store)
+    a = conn.execute("SELECT id, body, prev_hash, hash FROM ledger WHERE n = 2").fetchone()
+    b = conn.execute("SELECT id, body, prev_hash, hash FROM ledger WHERE n = 3").fetchone()
+    conn.execute("UPDATE ledger SET id = 'tmp' WHERE n = 2")
+    conn.execute("UPDATE ledger SET id=?, body=?, prev_hash=?, hash=? WHERE n = 3", a)
+    conn.execute("UPDATE ledger SET id=?, body=?, prev_hash=?, hash=? WHERE n = 2", b)
+    [problem] = store.verify()
+    assert problem.seq == 2
+
+
+def test_chains_are_per_model_system(store):
+    store.append_events(_events(3, "other"))
+    _raw(store).execute("UPDATE ledger SET body = replace(body, 'a1', 'x') WHERE model_system='other' AND n=2")
+    problems = store.verify()
+    assert [p.model_system for p in problems] == ["other"]
+    assert store.verify("default") == []
+
+
+def test_query_filters_and_export(store):
+    store.append_events([Event(kind="tool", name="search", trace_id="t1")])
+    assert len(store.query("default", kind="tool")) == 1
+    assert len(store.query("default", trace_id="t1")) == 1
+    assert len(store.query("default", limit=2)) == 2
+    out = io.StringIO()
+    assert store.export_jsonl("default", out) == 6
+    lines = out.getvalue().splitlines()
+    assert json.loads(lines[0])["output_text"] == "a0"
+
+
+def test_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "new.db"
+    sqlite3.connect(path).execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(RuntimeError, match="newer"):
+        LocalStore(path)
