@@ -19,7 +19,7 @@ from ._facts import (
 )
 from ._ll144 import ll144_analysis
 from ._obligations import OBLIGATIONS, Obligation
-from ._profile import PROFILE_FILE, SystemProfile, find_profile
+from ._profile import PROFILE_FILE, SystemProfile, as_profile, find_profile
 from ._report import write_report
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "Obligation",
     "ReviewFact",
     "SystemProfile",
+    "as_profile",
     "compute_status",
     "data_period",
     "evaluate",

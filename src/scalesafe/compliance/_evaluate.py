@@ -10,7 +10,7 @@ from ..model import Check, CheckResult, ComplianceStatus, utcnow
 from ._context import RuleContext
 from ._facts import ComplianceFacts, gather_facts
 from ._obligations import OBLIGATIONS, Obligation
-from ._profile import SystemProfile
+from ._profile import ProfileLike, SystemProfile, as_profile
 
 if TYPE_CHECKING:
     from ..backends._base import Backend
@@ -45,8 +45,9 @@ def _judge(ob: Obligation, ctx: RuleContext) -> Check:
     )
 
 
-def compute_status(backend: Backend, profile: SystemProfile | None) -> ComplianceStatus:
+def compute_status(backend: Backend, profile: ProfileLike) -> ComplianceStatus:
     """Gather facts from the backend and evaluate them as of now."""
+    profile = as_profile(profile)
     now = utcnow()
     facts = gather_facts(backend, now.date())
     return ComplianceStatus(

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from ..backends._base import AuditRecord, Backend
 
 LL144_AUDIT = "ll144_audit"
+BENCHMARK = "benchmark"  # LocalBackend.post_benchmark_answers: {"benchmark", "analysis", ...}
 INCIDENT = "incident"
 INCIDENT_REPORTED = "incident_reported"
 _LIMIT = 1000
@@ -88,6 +89,11 @@ def gather_facts(backend: Backend, today: dt.date | None = None) -> ComplianceFa
     except (NotImplementedError, ScaleSafeException):
         facts.stop_available = False
     facts.audits = [audit_fact(r) for r in backend.list_audits(type=LL144_AUDIT, limit=_LIMIT)]
+    facts.audits += [
+        audit_fact(r)
+        for r in backend.list_audits(type=BENCHMARK, limit=_LIMIT)
+        if isinstance(r.body.get("analysis"), dict)
+    ]
     facts.incidents = incident_facts(
         backend.list_audits(type=INCIDENT, limit=_LIMIT),
         backend.list_audits(type=INCIDENT_REPORTED, limit=_LIMIT),
@@ -112,8 +118,9 @@ def _gather_log(backend: Backend, facts: ComplianceFacts) -> None:
 
 
 def audit_fact(record: AuditRecord) -> AuditFact:
-    """Reduce an ``ll144_audit`` record (a ``ll144_analysis`` body) to an AuditFact."""
-    body = record.body
+    """Reduce an ``ll144_audit`` record (or a ``benchmark`` one) to an AuditFact."""
+    body = record.body.get("analysis") if record.type == BENCHMARK else record.body
+    assert isinstance(body, dict)
     dims = body.get("dimensions") or {}
     covered = tuple(
         name

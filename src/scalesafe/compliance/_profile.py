@@ -83,6 +83,16 @@ class SystemProfile(BaseModel):
             raise ConfigurationError(f"invalid system profile: {_describe(exc)}") from None
 
 
+ProfileLike = SystemProfile | Mapping[str, Any] | str | Path | None
+
+
+def as_profile(value: ProfileLike) -> SystemProfile | None:
+    """Accept a profile, a dict or a TOML path (as ``Client(profile=...)`` may hold)."""
+    if value is None or isinstance(value, SystemProfile):
+        return value
+    return SystemProfile.load(value)
+
+
 def find_profile(*folders: str | Path | None) -> SystemProfile | None:
     """The first ``scalesafe.toml`` found in ``folders`` (skipping None), loaded, else None."""
     for folder in folders:
