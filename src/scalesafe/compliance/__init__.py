@@ -16,6 +16,7 @@ from ._facts import (
     IncidentFact,
     ReviewFact,
     gather_facts,
+    latest_analysis,
 )
 from ._ll144 import ll144_analysis
 from ._obligations import OBLIGATIONS, Obligation
@@ -42,6 +43,7 @@ __all__ = [
     "evaluate",
     "find_profile",
     "gather_facts",
+    "latest_analysis",
     "ll144_analysis",
     "parse_selected",
     "raise_for_status",

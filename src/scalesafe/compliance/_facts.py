@@ -174,3 +174,15 @@ def _date(value: Any) -> dt.date | None:
         return dt.date.fromisoformat(str(value)[:10])
     except ValueError:
         return None
+
+
+def latest_analysis(backend: Backend) -> dict[str, Any] | None:
+    """The body of the newest recorded LL144 audit (historical or benchmark), if any."""
+    found: list[tuple[dt.date, dt.datetime, dict[str, Any]]] = []
+    for record in backend.list_audits(type=LL144_AUDIT, limit=_LIMIT):
+        found.append((audit_fact(record).audit_date, record.at, record.body))
+    for record in backend.list_audits(type=BENCHMARK, limit=_LIMIT):
+        body = record.body.get("analysis")
+        if isinstance(body, dict):
+            found.append((audit_fact(record).audit_date, record.at, body))
+    return max(found, key=lambda f: (f[0], f[1]))[2] if found else None
