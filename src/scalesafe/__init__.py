@@ -29,7 +29,24 @@ _EXPORTS = {
     "ComplianceStatus": "scalesafe.model",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = [
+    "Client",
+    "ComplianceStatus",
+    "Event",
+    "Finding",
+    "GenericMonitor",
+    "InMemorySink",
+    "Policy",
+    "Review",
+    "StreamScreener",
+    "Verdict",
+    "__version__",
+    "configure",
+    "flush",
+    "get_client",
+    "requires_approval",
+    "screen",
+]
 
 if TYPE_CHECKING:
     from ._approval import requires_approval

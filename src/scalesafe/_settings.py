@@ -31,7 +31,10 @@ class Settings:
 
     def __repr__(self) -> str:
         key = "<set>" if self.api_key else None
-        return f"Settings(api_key={key!r}, base_url={self.base_url!r}, home={str(self.home)!r}, model={self.model!r})"
+        return (
+            f"Settings(api_key={key!r}, base_url={self.base_url!r}, home={str(self.home)!r},"
+            f" model={self.model!r})"
+        )
 
 
 def default_home() -> Path:

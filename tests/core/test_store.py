@@ -85,7 +85,9 @@ def test_reordered_rows_are_found(store):
 
 def test_chains_are_per_model_system(store):
     store.append_events(_events(3, "other"))
-    _raw(store).execute("UPDATE ledger SET body = replace(body, 'a1', 'x') WHERE model_system='other' AND n=2")
+    _raw(store).execute(
+        "UPDATE ledger SET body = replace(body, 'a1', 'x') WHERE model_system='other' AND n=2"
+    )
     problems = store.verify()
     assert [p.model_system for p in problems] == ["other"]
     assert store.verify("default") == []

@@ -358,4 +358,6 @@ class _Txn:
 
 
 def canonical_record(record_id: str, model_system: str, type: str, at: str, body: dict[str, Any]) -> str:
-    return canonical_json({"id": record_id, "model_system": model_system, "type": type, "at": at, "body": body})
+    return canonical_json(
+        {"id": record_id, "model_system": model_system, "type": type, "at": at, "body": body}
+    )

@@ -7,6 +7,7 @@ timeout is honoured, and a forked child gets a fresh worker of its own.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import os
 import queue
@@ -201,10 +202,8 @@ class Recorder:
         left = self.flush(timeout)
         self._closed = True
         if self._thread is not None and self._pid == os.getpid():
-            try:
+            with contextlib.suppress(queue.Full):
                 self._queue.put_nowait(None)
-            except queue.Full:
-                pass
         try:
             self.sink.close()
         except Exception:
@@ -226,10 +225,8 @@ EXIT_FLUSH_SECONDS = 5.0
 def _flush_all_at_exit() -> None:
     deadline = time.monotonic() + EXIT_FLUSH_SECONDS
     for recorder in list(_live):
-        try:
+        with contextlib.suppress(Exception):  # exit must not fail
             recorder.close(max(deadline - time.monotonic(), 0.0))
-        except Exception:  # pragma: no cover - exit must not fail
-            pass
 
 
 def _reset_all_in_child() -> None:
