@@ -9,6 +9,7 @@ from typing import Any
 
 from ..compliance import (
     LL144_AUDIT,
+    as_profile,
     compute_status,
     data_period,
     find_profile,
@@ -67,9 +68,7 @@ def _status(args: argparse.Namespace) -> int:
         print_json({"compliant": status.compliant, **status.model_dump(mode="json")})
     else:
         rows = [(c.id, c.result.value, c.reason) for c in status.checks]
-        print_table(
-            ["check", "result", "reason"], rows, title=f"model system {status.model_system}"
-        )
+        print_table(["check", "result", "reason"], rows, title=f"model system {status.model_system}")
         for check in status.failing:
             print(f"fix {check.id}: {check.fix}  [{check.citation}]")
         print("compliant" if status.compliant else "NOT compliant")
@@ -79,9 +78,15 @@ def _status(args: argparse.Namespace) -> int:
 def _compute(client: Any, profile_path: str | None) -> ComplianceStatus:
     if getattr(client, "remote", False):
         return client.backend.status()  # the server knows the profile
-    profile = SystemProfile.load(profile_path) if profile_path else None
-    profile = profile or getattr(client.backend, "profile", None)
-    return compute_status(client.backend, profile or find_profile(Path.cwd(), client.home))
+    return compute_status(client.backend, _local_profile(client, profile_path))
+
+
+def _local_profile(client: Any, profile_path: str | None) -> SystemProfile | None:
+    """--profile, else the client's own, else scalesafe.toml in the cwd or the home folder."""
+    if profile_path:
+        return SystemProfile.load(profile_path)
+    own = as_profile(getattr(client.backend, "profile", None))
+    return own or find_profile(Path.cwd(), client.home)
 
 
 def _analysis_from_csv(args: argparse.Namespace) -> dict[str, Any]:
@@ -138,12 +143,16 @@ def _ll144(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    client = client_from(args)
     if args.decisions:
         analysis = _analysis_from_csv(args)
     else:
-        analysis = latest_analysis(client_from(args).backend)
+        analysis = latest_analysis(client.backend)
         if analysis is None:
             raise ResourceNotFoundError("no recorded bias audit; pass --decisions FILE.csv")
+    profile = _local_profile(client, None)
+    if profile is not None and profile.in_use_since and not analysis.get("distribution_date"):
+        analysis["distribution_date"] = profile.in_use_since.isoformat()
     for kind, path in write_report(analysis, args.out).items():
         print(f"{kind}: {path}")
     return 0

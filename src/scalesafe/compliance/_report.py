@@ -89,7 +89,9 @@ def _summary_table(analysis: dict[str, Any]) -> str:
     rows = [
         ("Audit date", analysis.get("audit_date") or "not stated"),
         ("Data source", analysis.get("source") or "not stated"),
-        ("Data period", f"{period[0]} to {period[1]}" if period else "not stated"),
+        ("Data period", f"{period[0]} to {period[1]}" if period else _no_period(analysis)),
+        ("Data type", analysis.get("test_data_explanation") or analysis.get("data_kind") or "not stated"),
+        ("AEDT distribution date", analysis.get("distribution_date") or "not stated"),
         ("Method", f"{_rate_label(analysis)} ({analysis.get('method')})"),
         ("Individuals assessed", analysis.get("total")),
         (
@@ -110,10 +112,7 @@ def _summary_table(analysis: dict[str, Any]) -> str:
 
 
 def _category_table(dim: dict[str, Any], rate_label: str) -> str:
-    head = (
-        f"<tr><th>Category</th><th>Count</th><th>{rate_label}</th>"
-        "<th>Impact ratio</th><th>Note</th></tr>"
-    )
+    head = f"<tr><th>Category</th><th>Count</th><th>{rate_label}</th><th>Impact ratio</th><th>Note</th></tr>"
     rows = []
     for c in dim["categories"]:
         ratio = c.get("impact_ratio")
@@ -142,11 +141,12 @@ def _exclusions_table(exclusions: list[dict[str, Any]]) -> str:
         f"<td>{escape(e['justification'])}</td></tr>"
         for e in real
     )
-    head = (
-        "<tr><th>Dimension</th><th>Category</th><th>Count</th><th>Rate</th>"
-        "<th>Justification</th></tr>"
-    )
+    head = "<tr><th>Dimension</th><th>Category</th><th>Count</th><th>Rate</th><th>Justification</th></tr>"
     return f"<h2>Exclusions</h2><table>{head}{rows}</table>"
+
+
+def _no_period(analysis: dict[str, Any]) -> str:
+    return "not applicable (test data)" if analysis.get("data_kind") == "test" else "not stated"
 
 
 def _num(value: Any) -> str:

@@ -14,9 +14,7 @@ REQUIRED_DIMENSIONS = ("sex", "race_ethnicity", "intersectional")
 def applies(ctx: RuleContext) -> bool:
     """LL144 covers automated employment decision tools used for NYC candidates."""
     return (
-        ctx.in_scope("NYC")
-        and ctx.profile is not None
-        and (ctx.profile.use_case == "employment_screening")
+        ctx.in_scope("NYC") and ctx.profile is not None and (ctx.profile.use_case == "employment_screening")
     )
 
 

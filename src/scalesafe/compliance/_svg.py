@@ -32,10 +32,8 @@ def _row(index: int, cat: dict[str, Any], reference: float) -> str:
     )
     ratio = cat.get("impact_ratio")
     if ratio is None:
-        note = "excluded" if cat.get("excluded") else "n/a"
-        return label + (
-            f'<text x="{LABEL_W + 4}" y="{y + 15}" font-size="11" fill="#718096">{note}</text>'
-        )
+        note = "no data" if not cat.get("count") else "excluded" if cat.get("excluded") else "n/a"
+        return label + (f'<text x="{LABEL_W + 4}" y="{y + 15}" font-size="11" fill="#718096">{note}</text>')
     bar_w = max(1.0, min(ratio, 1.0) * BAR_W)
     colour = LOW_COLOUR if ratio < reference else OK_COLOUR
     return label + (
