@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import threading
 import time
 import uuid
@@ -10,6 +11,17 @@ import uuid
 _lock = threading.Lock()
 _last_ms = 0
 _counter = 0
+_rng = random.Random(os.urandom(16))
+
+
+def _reseed() -> None:
+    """A forked child must not repeat its parent's random sequence."""
+    global _rng
+    _rng = random.Random(os.urandom(16))
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reseed)
 
 
 def new_id() -> str:
@@ -27,6 +39,6 @@ def new_id() -> str:
             _last_ms = ms
             _counter = 0
         counter = _counter
-    rand = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
+        rand = _rng.getrandbits(62)
     value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | counter << 64 | 0b10 << 62 | rand
     return str(uuid.UUID(int=value))

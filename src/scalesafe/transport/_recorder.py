@@ -115,9 +115,9 @@ class Recorder:
 
     # worker --------------------------------------------------------------------------
     def _ensure_worker(self) -> None:
-        if self._pid != os.getpid():
-            self._reset()  # forked child: the parent's queue and thread are not ours
-        if self._thread is None or not self._thread.is_alive():
+        # A forked child is reset by the at-fork hook below, so no pid check is needed here.
+        thread = self._thread
+        if thread is None or not thread.is_alive():
             with self._lock:
                 if self._thread is None or not self._thread.is_alive():
                     self._thread = threading.Thread(
