@@ -31,7 +31,7 @@ def test_seed_readme_loop_verbatim(client):
 
     # fmt: off
     from scalesafe.benchmarking import Benchmarker
-    dataset = Benchmarker('nyEmploymentScreening') # Example bias screening for employment AI in New York  # noqa: E501
+    dataset = Benchmarker('nyEmploymentScreening') # Example bias screening for employment AI in New York
 
     for item in dataset:
         print(item)  # Process the batch here
