@@ -229,3 +229,13 @@ def test_stop_switch_fails():
 def test_passing_checks_carry_no_fix():
     checks = evaluate(None, healthy_facts(), TODAY)
     assert all(c.fix is None for c in checks if c.result is P)
+
+
+def test_every_obligation_is_documented():
+    from pathlib import Path
+
+    docs = (Path(__file__).parents[2] / "docs" / "compliance.md").read_text()
+    for obligation in OBLIGATIONS:
+        assert f"`{obligation.id}`" in docs, obligation.id
+        if obligation.effective:
+            assert obligation.effective.isoformat() in docs, obligation.id
