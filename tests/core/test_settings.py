@@ -51,4 +51,6 @@ def test_url_without_key_is_an_error(monkeypatch):
 def test_no_key_and_no_url_means_embedded(home):
     client = Client(home=home)
     assert not client.remote
+    GenericMonitor(client=client).monitor("q", "a")
+    client.flush()
     assert (home / "scalesafe.db").exists()

@@ -4,6 +4,7 @@ import sqlite3
 
 import pytest
 
+from scalesafe.exceptions import DatabaseOperationError
 from scalesafe.model import Event, Message
 from scalesafe.store import SCHEMA_VERSION, LocalStore
 
@@ -107,5 +108,5 @@ def test_query_filters_and_export(store):
 def test_newer_schema_is_refused(tmp_path):
     path = tmp_path / "new.db"
     sqlite3.connect(path).execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    with pytest.raises(RuntimeError, match="newer"):
-        LocalStore(path)
+    with pytest.raises(DatabaseOperationError, match="newer"):
+        LocalStore(path).open()

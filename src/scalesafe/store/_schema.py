@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from ..exceptions import DatabaseOperationError
+
 # Each entry migrates from version i to i+1. Append only; never edit a shipped step.
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -48,7 +50,7 @@ def migrate(conn: sqlite3.Connection) -> int:
     """Bring the database to SCHEMA_VERSION; refuses a database from a newer release."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
-        raise RuntimeError(
+        raise DatabaseOperationError(
             f"store schema v{version} is newer than this ScaleSafe (v{SCHEMA_VERSION}); upgrade"
         )
     for step in range(version, SCHEMA_VERSION):

@@ -9,6 +9,7 @@ reordering is found by ``verify()``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import sqlite3
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..exceptions import DatabaseOperationError
 from ..model import GENESIS, Event, canonical_json, chain_hash
 from ._schema import migrate
 
@@ -67,30 +69,67 @@ def _iso(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
+def _db_errors(cls: type) -> type:
+    """Public methods raise DatabaseOperationError, a ScaleSafe error, for any storage failure."""
+    for name, func in list(vars(cls).items()):
+        if callable(func) and not name.startswith("_"):
+            setattr(cls, name, _wrap(func))
+    return cls
+
+
+def _wrap(func: Any) -> Any:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (sqlite3.Error, OSError) as exc:
+            raise DatabaseOperationError(f"local store: {type(exc).__name__}: {exc}") from exc
+
+    return wrapper
+
+
+@_db_errors
 class LocalStore:
-    """Thread- and process-safe access to one database file (one connection per thread)."""
+    """Thread- and process-safe access to one database file (one connection per thread).
+
+    Opening is lazy, so an unusable folder surfaces as a counted write failure
+    in the recorder rather than an exception when a client is created.
+    """
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 10.0) -> None:
         self.path = Path(path)
         self._timeout = timeout
         self._local = threading.local()
-        self._closed = False
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        migrate(self._conn())
+        self._migrated = False
+        self._migrate_lock = threading.Lock()
 
     # connections -----------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         pid = getattr(self._local, "pid", None)
         if conn is None or pid != os.getpid():
-            conn = sqlite3.connect(
-                self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False
-            )
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
+            conn = self._open()
             self._local.conn, self._local.pid = conn, os.getpid()
         return conn
+
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(
+            self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False
+        )
+        conn.execute(f"PRAGMA busy_timeout={int(self._timeout * 1000)}")
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        with self._migrate_lock:
+            if not self._migrated:
+                migrate(conn)
+                self._migrated = True
+        return conn
+
+    def open(self) -> LocalStore:
+        """Create or migrate the database now instead of on first use."""
+        self._conn()
+        return self
 
     def _txn(self) -> _Txn:
         return _Txn(self._conn())
@@ -354,7 +393,11 @@ class _Txn:
     def __exit__(self, exc_type: Any, *_: Any) -> None:
         if not self._outer:
             return
-        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        try:
+            self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        except sqlite3.Error as exc:
+            if exc_type is None:
+                raise DatabaseOperationError(f"local store: commit failed: {exc}") from exc
 
 
 def canonical_record(record_id: str, model_system: str, type: str, at: str, body: dict[str, Any]) -> str:
