@@ -135,3 +135,26 @@ def test_pending_review_needs_a_human(tmp_path):
             raise_for_status(client.backend.status())
     finally:
         client.close()
+
+
+def test_incident_deadline_through_the_log(tmp_path):
+    from scalesafe.compliance import mark_incident_reported, record_incident
+
+    eu = {
+        "use_case": "employment_screening",
+        "jurisdictions": ["EU"],
+        "human_overseers": ["hr-lead"],
+        "retention_days": 400,
+    }
+    client = Client(home=tmp_path, profile=eu)
+    try:
+        record = record_incident(client.backend, "death", TODAY - dt.timedelta(days=11))
+        failing = {c.id for c in client.backend.status().failing}
+        assert "eu.art73.incidents" in failing
+        mark_incident_reported(client.backend, record.id, TODAY)
+        failing = {c.id for c in client.backend.status().failing}
+        assert "eu.art73.incidents" not in failing
+        with pytest.raises(DataValidationError):
+            record_incident(client.backend, "minor", TODAY)
+    finally:
+        client.close()

@@ -160,12 +160,7 @@ def test_logging_must_be_on_and_verify():
 
 
 def test_oversight_needs_people_and_a_stop_switch():
-    assert (
-        result(
-            evaluate(eu(human_overseers=[]), healthy_facts(), TODAY), "eu.art14.oversight"
-        ).result
-        is F
-    )
+    assert result(evaluate(eu(human_overseers=[]), healthy_facts(), TODAY), "eu.art14.oversight").result is F
     no_stop = healthy_facts(stop_available=False)
     assert result(evaluate(eu(), no_stop, TODAY), "eu.art14.oversight").result is F
 

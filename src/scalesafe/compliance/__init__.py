@@ -18,6 +18,7 @@ from ._facts import (
     gather_facts,
     latest_analysis,
 )
+from ._incidents import mark_incident_reported, record_incident
 from ._ll144 import ll144_analysis
 from ._obligations import OBLIGATIONS, Obligation
 from ._profile import PROFILE_FILE, SystemProfile, as_profile, find_profile
@@ -45,8 +46,10 @@ __all__ = [
     "gather_facts",
     "latest_analysis",
     "ll144_analysis",
+    "mark_incident_reported",
     "parse_selected",
     "raise_for_status",
     "read_decisions_csv",
+    "record_incident",
     "write_report",
 ]
