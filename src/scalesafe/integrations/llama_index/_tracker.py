@@ -1,0 +1,141 @@
+"""Open LlamaIndex spans and the events they became: one tree per query.
+
+The span handler tells the tracker when spans open and close; the event handler
+"promotes" the spans worth logging (queries, retrievals, LLM calls...) to
+ScaleSafe events. A promoted span's parent is its nearest promoted ancestor and
+its trace id is the root of that chain, so a query is one tree. Streaming LLM
+calls close their span before the stream is read; their event waits in
+``deferred`` until the stream ends.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...model import ErrorInfo, Event, EventKind, Source, Status, utcnow
+
+MAX_OPEN = 10_000
+MAX_CLOSED = 1_024
+
+
+@dataclass(slots=True, eq=False)
+class Span:
+    """One open LlamaIndex span; ``event`` is set once the span is promoted."""
+
+    id: str
+    name: str
+    instance: Any
+    owner: Span | None  # nearest promoted ancestor
+    start: dt.datetime = field(default_factory=utcnow)
+    event: Event | None = None
+    nested: bool = False  # an LLM/tool call made inside the same object's own call
+    recorded: bool = False
+    step_of: Span | None = None  # the agent run this span is a step of
+
+
+def span_name(span_id: str) -> str:
+    """``Class.method`` from a dispatcher span id ``Class.method-<uuid4>``."""
+    return span_id[:-37] if len(span_id) > 37 and span_id[-37] == "-" else span_id
+
+
+class Tracker:
+    """Span id -> Span for one set of handlers; records events through ``record``."""
+
+    def __init__(self, record: Any, location: str | None = None) -> None:
+        self.record = record
+        self.location = location
+        self.spans: dict[str, Span] = {}
+        self.deferred: OrderedDict[str, Span] = OrderedDict()
+        self.closed: OrderedDict[str, Span] = OrderedDict()  # promoted spans that late work joins
+
+    # span lifecycle ------------------------------------------------------------------
+    def enter(self, span_id: str, parent_id: str | None, instance: Any) -> Span:
+        parent = (self.spans.get(parent_id) or self.closed.get(parent_id)) if parent_id else None
+        owner = None if parent is None else (parent if parent.event is not None else parent.owner)
+        span = Span(span_id, span_name(span_id), instance, owner)
+        if parent is not None and parent.event is not None and parent.event.kind is EventKind.AGENT \
+                and instance is None:
+            span.step_of = parent
+        if len(self.spans) >= MAX_OPEN:
+            self.spans.pop(next(iter(self.spans)))
+        self.spans[span_id] = span
+        return span
+
+    def get(self, span_id: str | None) -> Span | None:
+        if span_id is None:
+            return None
+        return self.spans.get(span_id) or self.deferred.get(span_id)
+
+    def promote(self, span: Span, kind: EventKind, **fields: Any) -> Event | None:
+        """Make ``span`` a logged event, unless it repeats its owner's call."""
+        owner = span.owner
+        if owner is not None and span.instance is not None and owner.instance is span.instance \
+                and owner.event is not None and owner.event.kind is kind:
+            span.nested = True
+            return None
+        if span.event is not None:
+            return span.event
+        root = owner.event.trace_id if owner is not None and owner.event is not None else span.id
+        span.event = Event(
+            source=Source.LLAMA_INDEX, kind=kind, name=fields.pop("name", span.name),
+            run_id=span.id, parent_id=owner.id if owner is not None else None, trace_id=root,
+            start_time=span.start, location=self.location, **fields,
+        )
+        return span.event
+
+    def exit(self, span_id: str, defer: bool = False) -> Span | None:
+        """Close a span; a promoted one is recorded unless ``defer`` (stream still running)."""
+        span = self.spans.pop(span_id, None)
+        if span is None or span.event is None or span.nested:
+            return span
+        self.closed[span_id] = span
+        if len(self.closed) > MAX_CLOSED:
+            self.closed.popitem(last=False)
+        if defer:
+            self._defer(span)
+        else:
+            self.finish(span)
+        return span
+
+    def drop(self, span_id: str, err: BaseException | None) -> None:
+        span = self.spans.pop(span_id, None) or self.deferred.pop(span_id, None)
+        if span is None or span.event is None or span.nested:
+            return
+        self.fail(span, err)
+
+    # recording -----------------------------------------------------------------------
+    def finish(self, span: Span) -> None:
+        self.deferred.pop(span.id, None)
+        if span.recorded or span.event is None:
+            return
+        span.recorded = True
+        span.event.finish()
+        self.record(span.event)
+
+    def fail(self, span: Span, err: BaseException | None) -> None:
+        event = span.event
+        if event is None:
+            return
+        from ...exceptions import ScaleSafeException
+
+        event.status = Status.BLOCKED if isinstance(err, ScaleSafeException) else Status.ERROR
+        if err is not None:
+            event.error = ErrorInfo(type=type(err).__name__, message=_message(err))
+        self.finish(span)
+
+    def _defer(self, span: Span) -> None:
+        if len(self.deferred) >= MAX_OPEN:
+            _, oldest = self.deferred.popitem(last=False)
+            oldest.event.truncated.append("stream: never finished; recorded when evicted")  # type: ignore[union-attr]
+            self.finish(oldest)
+        self.deferred[span.id] = span
+
+
+def _message(err: BaseException) -> str:
+    try:
+        return str(err)[:2_000]
+    except Exception:
+        return ""
