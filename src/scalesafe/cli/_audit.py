@@ -144,12 +144,9 @@ def _ll144(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     client = client_from(args)
-    if args.decisions:
-        analysis = _analysis_from_csv(args)
-    else:
-        analysis = latest_analysis(client.backend)
-        if analysis is None:
-            raise ResourceNotFoundError("no recorded bias audit; pass --decisions FILE.csv")
+    analysis = _analysis_from_csv(args) if args.decisions else latest_analysis(client.backend)
+    if analysis is None:
+        raise ResourceNotFoundError("no recorded bias audit; pass --decisions FILE.csv")
     profile = _local_profile(client, None)
     if profile is not None and profile.in_use_since and not analysis.get("distribution_date"):
         analysis["distribution_date"] = profile.in_use_since.isoformat()

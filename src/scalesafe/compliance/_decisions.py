@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +76,7 @@ def data_period(rows: list[dict[str, Any]]) -> tuple[str, str] | None:
     return (dates[0], dates[-1]) if dates else None
 
 
-def _require(header: list[str], columns: list[str]) -> None:
+def _require(header: Sequence[str], columns: Sequence[str]) -> None:
     missing = [c for c in columns if c not in header]
     if missing:
         raise DataValidationError(f"decisions file is missing column(s): {', '.join(missing)}")

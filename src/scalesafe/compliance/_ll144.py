@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..exceptions import DataValidationError
@@ -103,7 +103,7 @@ def _dimension(
     people: list[dict[str, Any]],
     total: int,
     min_share: float,
-    categories: list[tuple[str, ...]],
+    categories: Sequence[tuple[str, ...]],
     keys: tuple[str, ...],
 ) -> dict[str, Any]:
     known = [p for p in people if all(p[k] is not None for k in keys)]

@@ -74,7 +74,8 @@ def disclosure(ctx: RuleContext) -> Outcome:
 
 
 def incidents_reported(ctx: RuleContext) -> Outcome:
-    overdue, due = [], []
+    overdue: list[str] = []
+    due: list[str] = []
     for incident in ctx.facts.incidents:
         deadline = incident_deadline(incident.aware_on, incident.severity)
         if incident.reported_on is not None:
