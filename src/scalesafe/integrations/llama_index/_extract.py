@@ -51,6 +51,8 @@ def call_parameters(kwargs: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def tool_name(tool: Any) -> str:
+    if isinstance(tool, str):
+        return tool
     meta = getattr(tool, "metadata", None)
     name = getattr(meta, "name", None) or (tool.get("name") if isinstance(tool, Mapping) else None)
     return str(name or type(tool).__name__)

@@ -131,11 +131,13 @@ def _user(message: Any) -> list[Message]:
 
 
 def _run_input(args: dict[str, Any]) -> Any:
-    kwargs = args.get("kwargs") or {}
-    for key in ("user_msg", "input", "message", "query"):
-        if key in kwargs:
-            value = kwargs[key]
-            return value if isinstance(value, str) else result_text(value) or small(value)
+    """The user's message to a workflow/agent run (keyword or inside its StartEvent)."""
+    sources = [args.get("kwargs") or {}, args.get("start_event")]
+    for source in sources:
+        for key in ("user_msg", "input", "message", "query"):
+            value = source.get(key) if isinstance(source, dict) else getattr(source, key, None)
+            if value is not None:
+                return value if isinstance(value, str) else result_text(value) or small(value)
     return small(args.get("start_event")) if args.get("start_event") is not None else None
 
 
