@@ -53,4 +53,5 @@ async def test_function_agent_non_streaming_run(client):
     agent, llm = _agent(streaming=False)
     instrument()
     await agent.run(user_msg="what is 2+3?")
+    assert llm.calls == 2
     await _check_tree(client)
