@@ -126,6 +126,7 @@ _ROUTES: list[tuple[str, re.Pattern[str], str]] = [
         ("POST", r"/v1/chat/completions", "chat"),
         ("POST", r"/v1/responses", "responses"),
         ("POST", r"/v1/assistants", "create_assistant"),
+        ("GET", r"/v1/assistants/(?P<assistant>[\w-]+)", "retrieve_assistant"),
         ("POST", r"/v1/threads", "create_thread"),
         ("POST", r"/v1/threads/(?P<thread>[\w-]+)/messages", "create_message"),
         ("GET", r"/v1/threads/(?P<thread>[\w-]+)/messages", "list_messages"),
@@ -230,6 +231,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _create_assistant(self, body: Any, **_: Any) -> None:
         self._json(200, self.fake.assistants.create_assistant(body))
+
+    def _retrieve_assistant(self, body: Any, assistant: str, **_: Any) -> None:
+        self._json(200, self.fake.assistants.assistants[assistant])
 
     def _create_thread(self, body: Any, **_: Any) -> None:
         self._json(200, self.fake.assistants.create_thread(body))
