@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 from .integrations import langchain as _integration
 
-__all__ = ["ScaleSafeHandler", "ScaleSafeMiddleware", "resume_from_review"]
+__all__ = ["ScaleSafeHandler"]
 
 if TYPE_CHECKING:
-    from .integrations.langchain import ScaleSafeHandler, ScaleSafeMiddleware, resume_from_review
+    from .integrations.langchain import ScaleSafeHandler
 
 
 def __getattr__(name: str) -> Any:

@@ -1,0 +1,226 @@
+"""LangChain objects -> ScaleSafe model pieces, cheaply and without raising on odd input.
+
+Imported only by the handler and middleware, after langchain-core is known to exist.
+
+These run on the hot path of every callback, so they read attributes directly
+instead of dumping whole pydantic objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from langchain_core.messages import BaseMessage
+from langchain_core.prompt_values import PromptValue
+
+from ...model import Message, ToolCall, Usage, to_jsonable
+from ...model._safejson import MAX_STRING
+
+_ROLES = {"human": "user", "ai": "assistant", "system": "system", "tool": "tool",
+          "function": "function", "developer": "developer"}
+_MODEL_KEYS = ("model", "model_name", "model_id", "deployment_name")
+
+
+def text_of(content: Any) -> str | None:
+    """Plain text of message content: a string, or the text parts of a multi-part list."""
+    if content is None or isinstance(content, str):
+        return content if content is None or len(content) <= MAX_STRING else content[:MAX_STRING]
+    if isinstance(content, Sequence) and not isinstance(content, bytes | bytearray):
+        parts = []
+        for part in content:
+            if isinstance(part, str):
+                parts.append(part)
+            elif isinstance(part, Mapping) and isinstance(part.get("text"), str):
+                parts.append(part["text"])
+        return "\n".join(parts)
+    value, _ = to_jsonable(content)
+    return value if isinstance(value, str) else str(value)
+
+
+def _attr(obj: Any, name: str) -> Any:
+    """Attribute or None, without pydantic's slow ``__getattr__`` for missing fields."""
+    fields = getattr(obj, "__dict__", None)
+    return fields.get(name) if fields is not None else getattr(obj, name, None)
+
+
+def role_of(message: Any) -> str:
+    kind = _attr(message, "type")
+    if kind == "chat" or kind is None:
+        role = _attr(message, "role")
+        return role if isinstance(role, str) else "user"
+    kind = str(kind).removesuffix("Chunk").removesuffix("_chunk")
+    return _ROLES.get(kind, kind)
+
+
+def tool_calls_of(message: Any) -> list[ToolCall]:
+    calls = _attr(message, "tool_calls") or ()
+    out = []
+    for call in calls:
+        if isinstance(call, Mapping) and isinstance(call.get("name"), str):
+            args, _ = to_jsonable(call.get("args"))
+            out.append(ToolCall(id=call.get("id"), name=call["name"], arguments=args))
+    return out
+
+
+def message_of(message: Any) -> Message:
+    """One LangChain ``BaseMessage`` (or role/content dict) as a ScaleSafe message."""
+    if isinstance(message, Mapping):
+        return Message(
+            role=str(message.get("role", "user")), content=text_of(message.get("content")),
+            name=None, tool_calls=[], tool_call_id=None)
+    name = _attr(message, "name")
+    call_id = _attr(message, "tool_call_id")
+    return Message(
+        role=role_of(message), content=text_of(_attr(message, "content")),
+        name=name if isinstance(name, str) else None, tool_calls=tool_calls_of(message),
+        tool_call_id=call_id if isinstance(call_id, str) else None)
+
+
+def messages_of(batches: Any) -> list[Message]:
+    """``on_chat_model_start`` passes a list of message lists; flatten them."""
+    out: list[Message] = []
+    for batch in batches or ():
+        items = batch if isinstance(batch, Sequence) and not isinstance(batch, str) else [batch]
+        out.extend(message_of(m) for m in items)
+    return out
+
+
+def prompts_of(prompts: Any) -> list[Message]:
+    return [Message(role="user", content=p if isinstance(p, str) else str(p),
+                                    name=None, tool_calls=[], tool_call_id=None)
+            for p in prompts or ()]
+
+
+def model_name(params: Mapping[str, Any] | None, metadata: Mapping[str, Any] | None,
+               serialized: Any) -> str | None:
+    """The model's name from LangChain's ``ls_model_name``, invocation params or class."""
+    if metadata and isinstance(metadata.get("ls_model_name"), str):
+        return metadata["ls_model_name"]
+    for key in _MODEL_KEYS:
+        if params and isinstance(params.get(key), str):
+            return params[key]
+    return run_name(serialized, None)
+
+
+def run_name(serialized: Any, name: Any) -> str | None:
+    """A run's display name: the ``name`` kwarg, else the serialized name or class id."""
+    if isinstance(name, str):
+        return name
+    if isinstance(serialized, Mapping):
+        value = serialized.get("name")
+        if isinstance(value, str):
+            return value
+        ident = serialized.get("id")
+        if isinstance(ident, list) and ident and isinstance(ident[-1], str):
+            return ident[-1]
+    return None
+
+
+def usage_of(response: Any, message: Any) -> Usage | None:
+    """Token usage from ``AIMessage.usage_metadata`` or ``llm_output['token_usage']``."""
+    meta = getattr(message, "usage_metadata", None)
+    if isinstance(meta, Mapping) and meta:
+        return Usage(input_tokens=meta.get("input_tokens"), output_tokens=meta.get("output_tokens"),
+                     total_tokens=meta.get("total_tokens"))
+    output = getattr(response, "llm_output", None)
+    usage = output.get("token_usage") or output.get("usage") if isinstance(output, Mapping) else None
+    if isinstance(usage, Mapping) and usage:
+        inp = usage.get("prompt_tokens", usage.get("input_tokens"))
+        out = usage.get("completion_tokens", usage.get("output_tokens"))
+        return Usage(input_tokens=_int(inp), output_tokens=_int(out),
+                     total_tokens=_int(usage.get("total_tokens")))
+    return None
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def first_generation(response: Any) -> Any:
+    generations = getattr(response, "generations", None) or ()
+    for group in generations:
+        for generation in group or ():
+            return generation
+    return None
+
+
+def all_text(response: Any) -> str | None:
+    """Text of every generation (n>1 completions are joined by blank lines)."""
+    texts = [g.text for group in getattr(response, "generations", None) or ()
+             for g in group or () if isinstance(getattr(g, "text", None), str)]
+    return "\n\n".join(texts) if texts else None
+
+
+def finish_reason(generation: Any, message: Any) -> str | None:
+    info = getattr(generation, "generation_info", None)
+    if isinstance(info, Mapping) and isinstance(info.get("finish_reason"), str):
+        return info["finish_reason"]
+    meta = getattr(message, "response_metadata", None)
+    if isinstance(meta, Mapping):
+        value = meta.get("finish_reason") or meta.get("stop_reason")
+        return value if isinstance(value, str) else None
+    return None
+
+
+_SCALARS = (str, int, float, bool, type(None))
+_SHORT = 65536
+
+
+def jsonable(value: Any, path: str, notes: list[str]) -> Any:
+    """JSON-safe ``value`` without dumping whole pydantic objects on the hot path.
+
+    Short strings, flat dicts of scalars, messages and prompt values take a fast
+    path; anything else goes through ``to_jsonable`` (which never raises).
+    """
+    fast = _fast(value, 0)
+    if fast is not _SLOW:
+        return fast
+    converted, cut = to_jsonable(value, path=path)
+    notes.extend(cut)
+    return converted
+
+
+_SLOW = object()
+
+
+def _fast(value: Any, depth: int) -> Any:
+    kind = type(value)
+    if kind is str:
+        return value if len(value) < _SHORT else _SLOW
+    if value is None or kind is bool or kind is float or (kind is int and abs(value) < 2**63):
+        return value
+    if depth > 3:
+        return _SLOW
+    if kind is dict:
+        out = {}
+        for key, item in value.items():
+            converted = _fast(item, depth + 1)
+            if type(key) is not str or converted is _SLOW:
+                return _SLOW
+            out[key] = converted
+        return out
+    if kind is list and len(value) <= 100:
+        items = [_fast(item, depth + 1) for item in value]
+        return _SLOW if any(i is _SLOW for i in items) else items
+    return _lc_object(value)
+
+
+def _lc_object(value: Any) -> Any:
+    """Messages and prompt values (the usual chain inputs/outputs) as small dicts."""
+    if isinstance(value, BaseMessage):
+        return _message_dict(message_of(value))
+    if isinstance(value, PromptValue):
+        return {"messages": [_message_dict(message_of(m)) for m in value.to_messages()]}
+    return _SLOW
+
+
+def _message_dict(message: Message) -> dict[str, Any]:
+    out: dict[str, Any] = {"role": message.role, "content": message.content}
+    if message.tool_calls:
+        out["tool_calls"] = [c.model_dump() for c in message.tool_calls]
+    if message.tool_call_id:
+        out["tool_call_id"] = message.tool_call_id
+    if message.name:
+        out["name"] = message.name
+    return out
