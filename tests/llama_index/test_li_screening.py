@@ -12,7 +12,9 @@ from llama_index.core.chat_engine import SimpleChatEngine
 from scalesafe.exceptions import BannedOutputError, UnsafeInputError
 from scalesafe.integrations.llama_index import instrument
 
-pytest.importorskip("scalesafe.screening", reason="the screening engine has not landed yet")
+_screening = pytest.importorskip("scalesafe.screening", reason="the screening engine has not landed")
+if not hasattr(_screening, "screen_texts"):  # its package exists before its API does
+    pytest.skip("the screening engine has not landed yet", allow_module_level=True)
 
 SSN_QUERY = "What should I do? my SSN is 536-22-8147, keep it safe"
 CARD = "4111 1111 1111 1111"
