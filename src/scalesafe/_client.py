@@ -41,7 +41,7 @@ class Client:
         backend: Backend | None = None,
         max_queue: int = 10_000,
         batch_size: int = 500,
-        queue_timeout: float = 0.05,
+        queue_timeout: float = 2.0,
         stop_ttl: float = 2.0,
         review_wait: float | None = None,
     ) -> None:

@@ -46,7 +46,7 @@ class Recorder:
         durability: Durability = "async",
         max_queue: int = 10_000,
         batch_size: int = 500,
-        queue_timeout: float = 0.05,
+        queue_timeout: float = 2.0,
         retries: int = 3,
         retry_backoff: float = 0.05,
     ) -> None:
@@ -77,6 +77,7 @@ class Recorder:
         self._processed = 0
         self._thread: threading.Thread | None = None
         self._pid = os.getpid()
+        self._last_progress = time.monotonic()
 
     # hot path ------------------------------------------------------------------------
     def enqueue(self, event: Event) -> bool:
@@ -91,16 +92,25 @@ class Recorder:
                 self._submitted += 1
                 self._counts["enqueued"] += 1
             try:
-                self._queue.put(event, timeout=self.queue_timeout)
+                self._queue.put_nowait(event)
             except queue.Full:
-                with self._lock:
-                    self._processed += 1
-                    self._done.notify_all()
-                return self._drop("queue_overflow")
+                self._put_waiting(event)
             return True
+        except queue.Full:
+            with self._lock:
+                self._processed += 1
+                self._done.notify_all()
+            return self._drop("queue_overflow")
         except Exception:  # the host app must never see our failures
             log.exception("scalesafe: could not enqueue event")
             return self._drop("internal_error")
+
+    def _put_waiting(self, event: Event) -> None:
+        """Backpressure: wait for room while the worker makes progress; give up fast if it is stuck."""
+        stalled = time.monotonic() - self._last_progress > STALL_SECONDS
+        if stalled:
+            raise queue.Full
+        self._queue.put(event, timeout=self.queue_timeout)
 
     def _write_now(self, event: Event) -> bool:
         with self._sync_lock:
@@ -130,9 +140,11 @@ class Recorder:
             try:
                 first = self._queue.get(timeout=1.0)
             except queue.Empty:
+                self._last_progress = time.monotonic()  # idle is not stalled
                 if self._closed:
                     return
                 continue
+            self._last_progress = time.monotonic()
             batch = [first] if first is not None else []
             stop = first is None
             while len(batch) < self.batch_size and not stop:
@@ -146,6 +158,7 @@ class Recorder:
                     batch.append(item)
             if batch:
                 self._export(batch)
+                self._last_progress = time.monotonic()
                 with self._lock:
                     self._processed += len(batch)
                     self._done.notify_all()
@@ -219,6 +232,7 @@ class Recorder:
 
 
 _live: weakref.WeakSet[Recorder] = weakref.WeakSet()
+STALL_SECONDS = 2.0
 EXIT_FLUSH_SECONDS = 5.0
 
 
