@@ -1,0 +1,127 @@
+"""Prompt injection and jailbreak phrasing: a curated list of high-confidence patterns.
+
+Each rule is a phrase family seen in real attacks, documented here so a
+reviewer can judge false positives:
+
+* ``ignore_instructions`` - "ignore (all) (the) previous/prior/above instructions",
+  "disregard your earlier rules", "forget all prior directives".
+* ``ignore_safety`` - "disregard your system prompt", "bypass the safety filters",
+  "ignore your guardrails / content policy".
+* ``reveal_system_prompt`` - "reveal your system prompt", "print the hidden
+  instructions", "repeat your initial prompt".
+* ``dan`` - "you are now DAN", "act as DAN", "DAN mode", "do anything now".
+* ``developer_mode`` - "developer mode enabled", "enable developer mode", "god mode on".
+* ``jailbreak_persona`` - "act as an unfiltered AI", "you are now jailbroken",
+  "pretend you have no restrictions".
+* ``chat_template`` - raw chat-template control tokens (``<|im_start|>system``,
+  ``[INST]``, ``<<SYS>>``) smuggled into user text.
+
+Text is folded first (case, zero-width characters, accents, common confusables);
+words may be separated by any short run of whitespace or punctuation. A rule's
+regex runs only when one of its cheap keywords occurs in the lower-cased text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .._normalize import Folded
+from . import Hit
+
+KIND = "prompt_injection"
+
+_S = r"[\W_]{1,6}"  # words may be separated by whitespace or punctuation, bounded
+_VERBS = r"(?:ignore|disregard|forget|skip|override|bypass|neglect)"
+
+
+def _p(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern.replace("~", _S), re.IGNORECASE)
+
+
+# (rule, keywords (lower-case substrings; one must occur), pattern, confidence)
+_RULES: list[tuple[str, tuple[str, ...], re.Pattern[str], float]] = [
+    (
+        "ignore_instructions",
+        ("ignor", "disregard", "forget", "skip", "overrid", "bypass", "neglect"),
+        _p(
+            rf"\b{_VERBS}~(?:(?:all|any|every|each)~)?(?:(?:of|the)~){{0,2}}"
+            r"(?:(?:your|my|these|those|the)~)?"
+            r"(?:previous|prior|above|preceding|earlier|former|foregoing|initial|original|old)~"
+            r"(?:(?:system|developer)~)?"
+            r"(?:instructions?|prompts?|rules|directions?|guidelines|directives?|commands?"
+            r"|context|programming|constraints)\b"
+        ),
+        0.95,
+    ),
+    (
+        "ignore_safety",
+        ("ignor", "disregard", "forget", "overrid", "bypass"),
+        _p(
+            r"\b(?:ignore|disregard|forget|override|bypass)~(?:(?:the|your|all|any)~){0,2}"
+            r"(?:system~(?:prompt|message|instructions?)|safety~(?:guidelines|rules|filters?"
+            r"|policies|protocols)|guardrails|content~(?:policy|policies|filters?))\b"
+        ),
+        0.95,
+    ),
+    (
+        "reveal_system_prompt",
+        ("prompt", "instructions", "system message"),
+        _p(
+            r"\b(?:reveal|show|print|output|repeat|display|leak|expose|dump|tell~me|give~me)~"
+            r"(?:(?:me|us)~)?(?:(?:all|the|your)~){1,2}"
+            r"(?:(?:full|entire|complete|original|hidden|secret|initial|exact)~)?"
+            r"(?:system~(?:prompt|message)|(?:initial|hidden|original|secret)~(?:instructions|prompt))\b"
+        ),
+        0.9,
+    ),
+    (
+        "dan",
+        ("dan", "anything"),
+        _p(
+            r"\b(?:you~are~(?:now~)?DAN|(?:act|pretend)~(?:to~be~|as~)DAN|DAN~mode"
+            r"|do~anything~now)\b"
+        ),
+        0.95,
+    ),
+    (
+        "developer_mode",
+        ("mode",),
+        _p(
+            r"\b(?:(?:developer|god|jailbreak|dev)~mode~(?:is~)?(?:enabled|activated|engaged|on)"
+            r"|(?:enable|activate|enter)~(?:the~)?(?:developer|god|jailbreak)~mode)\b"
+        ),
+        0.95,
+    ),
+    (
+        "jailbreak_persona",
+        ("unrestricted", "unfiltered", "uncensored", "jailbr", "restrictions", "no rules"),
+        _p(
+            r"\b(?:(?:act|behave|respond)~as~(?:an?~)?(?:unrestricted|unfiltered|uncensored"
+            r"|jailbroken)~(?:ai|model|assistant|chatbot|llm)"
+            r"|you~(?:are|have~been)~(?:now~)?(?:jailbroken|unrestricted|unfiltered|uncensored)"
+            r"|pretend~(?:that~)?you~(?:have|are~under)~no~(?:restrictions|rules|guidelines"
+            r"|limitations|filters))\b"
+        ),
+        0.9,
+    ),
+    (
+        "chat_template",
+        ("<|im_start|>", "[inst]", "<<sys>>"),
+        re.compile(r"<\|im_start\|>[ \t]{0,3}system|\[/?INST\]|<</?SYS>>", re.IGNORECASE),
+        0.9,
+    ),
+]
+
+RULES: tuple[str, ...] = tuple(rule for rule, _, _, _ in _RULES)
+
+
+def detect(text: str, hits: list[Hit], folded: Folded | None = None) -> None:
+    """Append injection hits for ``text`` (offsets in the original text)."""
+    view = folded or Folded(text)
+    lower = view.lower
+    for rule, keywords, pattern, confidence in _RULES:
+        if not any(k in lower for k in keywords):
+            continue
+        for m in pattern.finditer(view.text):
+            start, end = view.span(m.start(), m.end())
+            hits.append((KIND, rule, start, end, confidence))
