@@ -150,7 +150,11 @@ def count_events(url: str, key: str) -> list[str]:
             params: dict[str, Any] = {"limit": 1000, "descending": "false"}
             if cursor:
                 params["cursor"] = cursor
-            page = c.get("/v1/events", params=params).json()
+            response = c.get("/v1/events", params=params)
+            if response.status_code == 429:
+                time.sleep(float(response.headers["Retry-After"]))
+                continue
+            page = response.json()
             ids.extend(e["id"] for e in page["events"])
             cursor = page["next_cursor"]
             if cursor is None:

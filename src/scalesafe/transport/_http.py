@@ -78,6 +78,7 @@ class HttpSink:
                  backoff_base: float = 0.5, backoff_max: float = 60.0) -> None:
         self.settings = settings
         self.spool = spool or Spool(spool_folder(settings))
+        self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self._http = httpx.Client(base_url=settings.base_url or "", headers=auth_headers(settings),
@@ -100,7 +101,7 @@ class HttpSink:
         payload = encode(batch)
         with self._lock:
             if self.spool.empty() and self._may_send():
-                outcome = self._post(payload, len(batch), POST_TIMEOUT)
+                outcome = self._post(payload, len(batch), self.timeout)
                 if outcome is Outcome.SENT:
                     return
                 if outcome is Outcome.TOO_LARGE and len(batch) > 1:
@@ -166,7 +167,9 @@ class HttpSink:
         if payload is None:
             return Outcome.SENT
         left = max(deadline - time.monotonic(), 0.1)
-        timeout = httpx.Timeout(min(5.0, left), connect=min(2.0, left))
+        read = self.timeout.read if self.timeout.read is not None else 5.0
+        connect = self.timeout.connect if self.timeout.connect is not None else 2.0
+        timeout = httpx.Timeout(min(read, left), connect=min(connect, left))
         outcome = self._post(payload, count_of(path), timeout)
         if outcome is Outcome.SENT:
             self.spool.remove(path)
