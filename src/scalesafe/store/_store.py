@@ -47,11 +47,11 @@ class Row:
             type="event",
             at=_iso(event.start_time),
             body=event.to_json(),
-            kind=str(event.kind),
-            source=str(event.source),
+            kind=event.kind.value,
+            source=event.source.value,
             trace_id=event.trace_id,
             verdict=event.verdict.value if event.verdict else None,
-            status=str(event.status),
+            status=event.status.value,
         )
 
 
@@ -64,6 +64,8 @@ class ChainProblem:
 
 
 def _iso(value: dt.datetime) -> str:
+    if value.tzinfo is dt.UTC:
+        return value.isoformat(timespec="microseconds")
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
@@ -148,7 +150,7 @@ class LocalStore:
         with self._txn() as conn:
             existing = self._existing_ids(conn, [r.id for r in rows])
             heads: dict[str, tuple[int, str]] = {}
-            added = 0
+            values = []
             for row in rows:
                 if row.id in existing:
                     continue
@@ -156,22 +158,20 @@ class LocalStore:
                 n, prev = heads.get(row.model_system) or self._head(conn, row.model_system)
                 n += 1
                 digest = chain_hash(prev, n, row.body)
-                conn.execute(
-                    "INSERT INTO ledger (model_system, n, id, type, at, kind, source, trace_id,"
-                    " verdict, status, body, prev_hash, hash)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (row.model_system, n, row.id, row.type, row.at, row.kind, row.source,
-                     row.trace_id, row.verdict, row.status, row.body, prev, digest),
-                )
+                values.append((row.model_system, n, row.id, row.type, row.at, row.kind, row.source,
+                               row.trace_id, row.verdict, row.status, row.body, prev, digest))
                 heads[row.model_system] = (n, digest)
-                added += 1
-            for system, (n, digest) in heads.items():
-                conn.execute(
-                    "INSERT INTO chain_heads (model_system, n, hash) VALUES (?,?,?)"
-                    " ON CONFLICT(model_system) DO UPDATE SET n=excluded.n, hash=excluded.hash",
-                    (system, n, digest),
-                )
-        return added
+            conn.executemany(
+                "INSERT INTO ledger (model_system, n, id, type, at, kind, source, trace_id,"
+                " verdict, status, body, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                values,
+            )
+            conn.executemany(
+                "INSERT INTO chain_heads (model_system, n, hash) VALUES (?,?,?)"
+                " ON CONFLICT(model_system) DO UPDATE SET n=excluded.n, hash=excluded.hash",
+                [(system, n, digest) for system, (n, digest) in heads.items()],
+            )
+        return len(values)
 
     def append_events(self, events: Sequence[Event]) -> int:
         return self.append([Row.from_event(e) for e in events])

@@ -1,0 +1,178 @@
+"""Core figures: monitor() calls/s, store throughput vs raw sqlite3, import time, memory.
+
+Run: python bench/core_throughput.py [--quick] [--json PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from scalesafe import Client, GenericMonitor
+from scalesafe.model import Event, Message
+from scalesafe.store import LocalStore, Row
+
+PROMPT = "Summarise the attached meeting notes for the weekly report, in three bullet points. " * 4
+
+
+def monitor_calls_per_second(threads: int, per_thread: int) -> float:
+    with tempfile.TemporaryDirectory() as home:
+        client = Client(home=home, max_queue=200_000)
+        monitor = GenericMonitor(client=client)
+        monitor.monitor("warm up", "ok")
+        client.flush()
+
+        def work() -> None:
+            for _ in range(per_thread):
+                monitor.monitor(PROMPT, "A short answer.", model="demo")
+
+        workers = [threading.Thread(target=work) for _ in range(threads)]
+        start = time.perf_counter()
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        elapsed = time.perf_counter() - start
+        client.close(60)
+        return threads * per_thread / elapsed
+
+
+def _events(n: int) -> list[Event]:
+    return [Event(messages=[Message(role="user", content=PROMPT)], output_text="A short answer.",
+                  model="demo").finish() for _ in range(n)]
+
+
+def store_vs_raw(n: int) -> tuple[float, float]:
+    """Events/s: enqueue + flush into the embedded store, vs executemany of the same rows.
+
+    The raw side inserts the already-serialised rows, hashes included, into a table
+    with the same schema and indexes: what SQLite itself costs. The ratio is what
+    ScaleSafe's queue, serialisation and hash chain cost on top.
+    """
+    events = _events(n)
+    with tempfile.TemporaryDirectory() as home:
+        client = Client(home=home, max_queue=n + 10)
+        client.record(Event())
+        client.flush()
+        start = time.perf_counter()
+        for e in events:
+            client.record(e)
+        client.flush(120)
+        ours = n / (time.perf_counter() - start)
+        client.close()
+    rows = [Row.from_event(e) for e in _events(n)]
+    with tempfile.TemporaryDirectory() as home:
+        LocalStore(Path(home) / "raw.db").open().close()  # same schema and indexes
+        conn = sqlite3.connect(Path(home) / "raw.db", isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        values = [(r.model_system, i + 1, r.id, r.type, r.at, r.kind, r.source, r.trace_id, r.verdict,
+                   r.status, r.body, "0" * 64, "f" * 64) for i, r in enumerate(rows)]
+        start = time.perf_counter()
+        for i in range(0, n, 500):
+            conn.execute("BEGIN")
+            conn.executemany(
+                "INSERT INTO ledger (model_system, n, id, type, at, kind, source, trace_id, verdict,"
+                " status, body, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", values[i:i + 500])
+            conn.execute("COMMIT")
+        raw = n / (time.perf_counter() - start)
+        conn.close()
+    return ours, raw
+
+
+def import_time(rounds: int) -> float:
+    """Milliseconds `import scalesafe` adds to a bare interpreter start (median)."""
+    def run(code: str) -> float:
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        return time.perf_counter() - start
+
+    diffs = []
+    for _ in range(rounds):
+        bare = run("pass")
+        diffs.append(run("import scalesafe; scalesafe.GenericMonitor") - bare)
+    return statistics.median(diffs) * 1000
+
+
+RSS_SCRIPT = """
+import sys, tempfile, json
+from scalesafe import Client, GenericMonitor
+def rss():
+    with open('/proc/self/status') as f:
+        for line in f:
+            if line.startswith('VmRSS:'):
+                return int(line.split()[1]) / 1024
+n = int(sys.argv[1]); marks = {}
+with tempfile.TemporaryDirectory() as home:
+    client = Client(home=home)
+    monitor = GenericMonitor(client=client)
+    for i in range(1, n + 1):
+        monitor.monitor("question %d about the quarterly numbers" % i, "answer")
+        if i in (n // 10, n // 2, n):
+            client.flush(60); marks[i] = rss()
+    client.close(60)
+print(json.dumps(marks))
+"""
+
+
+def memory_profile(n: int) -> dict[str, float]:
+    out = subprocess.run([sys.executable, "-c", RSS_SCRIPT, str(n)], capture_output=True, text=True,
+                         check=True)
+    return {k: round(v, 1) for k, v in json.loads(out.stdout).items()}
+
+
+def run(quick: bool = False) -> list[dict[str, Any]]:
+    per = 2_000 if quick else 10_000
+    results: list[dict[str, Any]] = []
+    one = monitor_calls_per_second(1, per)
+    eight = monitor_calls_per_second(8, per // 4)
+    results.append({"benchmark": "monitor() calls/s, 1 thread", "value": round(one), "unit": "calls/s",
+                    "per_call_us": round(1e6 / one, 1)})
+    results.append({"benchmark": "monitor() calls/s, 8 threads", "value": round(eight), "unit": "calls/s"})
+    ours, raw = store_vs_raw(5_000 if quick else 50_000)
+    results.append({"benchmark": "events/s into the embedded store (hash-chained)", "value": round(ours),
+                    "unit": "events/s", "raw_sqlite_executemany": round(raw),
+                    "ratio_vs_raw": round(ours / raw, 3), "goal": ">= 0.5 of raw"})
+    results.append({"benchmark": "import scalesafe", "value": round(import_time(3 if quick else 7), 1),
+                    "unit": "ms"})
+    if sys.platform.startswith("linux"):
+        n = 100_000 if quick else 1_000_000
+        marks = memory_profile(n)
+        results.append({"benchmark": f"RSS after {n:,} events through the recorder", "unit": "MB",
+                        "value": marks[str(n)], "rss_mb_by_events": marks,
+                        "goal": "flat (bounded queue, no leak)"})
+    return results
+
+
+def to_markdown(results: list[dict[str, Any]]) -> str:
+    lines = ["| benchmark | value | unit | detail |", "| --- | ---: | --- | --- |"]
+    for r in results:
+        detail = ", ".join(f"{k}={v}" for k, v in r.items() if k not in ("benchmark", "value", "unit"))
+        lines.append(f"| {r['benchmark']} | {r['value']} | {r['unit']} | {detail} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--json", help="write results as JSON to this path")
+    args = parser.parse_args()
+    results = run(args.quick)
+    print(to_markdown(results))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    main()
