@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import openai
 import pytest
 
-import openai
 from scalesafe.exceptions import HumanStoppedTheLoopError
 from scalesafe.model import EventKind, Status
 from scalesafe.openai import wrap

@@ -7,6 +7,7 @@ recorded as blocked and ``BannedOutputError`` is raised instead.
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any
 
 from .._safety import contained
@@ -14,6 +15,12 @@ from ..exceptions import BannedOutputError, ScaleSafeException
 from ..model import Action, Direction, ErrorInfo, Finding, Status
 from ._call import Call
 from ._flow import Step, ascreen, output_step, screen
+
+_EMPTY = object()
+# StreamScreener reports a span once a couple of characters follow it; chunks are handed
+# on only when this many characters have arrived after them, so no chunk that completes
+# a blocked span is ever handed on.
+HOLD_BACK = 16
 
 
 class StreamWatch:
@@ -23,20 +30,45 @@ class StreamWatch:
         self.call = call
         self.folder = call.api.folder()
         self.done = False
-        self.screener = None
+        self.ended = False
+        self.screener: Any = None
+        self.pending: deque[tuple[int, Any]] = deque()
+        self.seen = 0
         if call.settings.screen_outputs:
             with contained("scalesafe.openai.stream_screener"):
                 from ..screening import StreamScreener
 
                 self.screener = StreamScreener(call.gate.policy, direction="output")
+        self.hold = max(HOLD_BACK, getattr(self.screener, "lookahead", 0) or 0)
 
-    def item(self, item: Any) -> None:
+    def push(self, item: Any) -> None:
+        """Take one item from the SDK: fold it, screen its text, queue it for the caller."""
         delta = ""
         with contained("scalesafe.openai.stream"):
             delta = self.folder.add(item)
+        self.seen += len(delta)
+        self.pending.append((self.seen, item))
         if delta and self.screener is not None and not self.done:
             blocking = [f for f in self.screener.feed(delta) if f.action is Action.BLOCK]
             if blocking:
+                self.pending.clear()
+                self.block(blocking)
+
+    def pop(self) -> Any:
+        """The next item that is safe to hand on, or ``_EMPTY``."""
+        if not self.pending:
+            return _EMPTY
+        end, item = self.pending[0]
+        if self.ended or self.screener is None or end <= self.seen - self.hold:
+            self.pending.popleft()
+            return item
+        return _EMPTY
+
+    def _final_findings(self) -> None:
+        if self.screener is not None and not self.done:
+            blocking = [f for f in self.screener.finish() if f.action is Action.BLOCK]
+            if blocking:
+                self.pending.clear()
                 self.block(blocking)
 
     def block(self, blocking: list[Finding]) -> None:
@@ -59,13 +91,16 @@ class StreamWatch:
 
     def end_steps(self) -> list[Step]:
         """The stream ended: fill the event; screen the whole output (tool calls included)."""
+        self._final_findings()
         self.done = True
         event = self._fill()
         return [output_step(event)] if self.call.settings.screen_outputs else []
 
     def end(self) -> None:
         if not self.done:
-            self._settle(lambda steps: screen(self.call.gate, self.call.event, steps))
+            steps = self.end_steps()
+            self._screened(lambda: screen(self.call.gate, self.call.event, steps))
+        self.ended = True
 
     async def aend(self) -> None:
         if not self.done:
@@ -73,16 +108,18 @@ class StreamWatch:
             try:
                 await ascreen(self.call.gate, self.call.event, steps)
             except ScaleSafeException:
+                self.pending.clear()
                 self.call.recorded = True  # the gate recorded it
                 raise
             self.call.record()
+        self.ended = True
 
-    def _settle(self, run: Any) -> None:
-        steps = self.end_steps()
+    def _screened(self, run: Any) -> None:
         try:
-            run(steps)
+            run()
         except ScaleSafeException:
-            self.call.recorded = True
+            self.pending.clear()
+            self.call.recorded = True  # the gate recorded it
             raise
         self.call.record()
 
@@ -121,19 +158,23 @@ class WrappedStream:
         return self
 
     def __next__(self) -> Any:
-        try:
-            item = next(self._iterator)
-        except StopIteration:
-            self._watch.end()
-            raise
-        except Exception as exc:
-            self._watch.failed(exc)
-            raise
-        try:
-            self._watch.item(item)
-        except ScaleSafeException:
-            self._close_stream()
-            raise
+        watch = self._watch
+        while (item := watch.pop()) is _EMPTY:
+            if watch.ended:
+                raise StopIteration
+            try:
+                item = next(self._iterator)
+            except StopIteration:
+                watch.end()
+                continue
+            except Exception as exc:
+                watch.failed(exc)
+                raise
+            try:
+                watch.push(item)
+            except ScaleSafeException:
+                self._close_stream()
+                raise
         return item
 
     def _close_stream(self) -> None:
@@ -171,19 +212,23 @@ class AsyncWrappedStream:
         return self
 
     async def __anext__(self) -> Any:
-        try:
-            item = await self._iterator.__anext__()
-        except StopAsyncIteration:
-            await self._watch.aend()
-            raise
-        except Exception as exc:
-            self._watch.failed(exc)
-            raise
-        try:
-            self._watch.item(item)
-        except ScaleSafeException:
-            await self._close_stream()
-            raise
+        watch = self._watch
+        while (item := watch.pop()) is _EMPTY:
+            if watch.ended:
+                raise StopAsyncIteration
+            try:
+                item = await self._iterator.__anext__()
+            except StopAsyncIteration:
+                await watch.aend()
+                continue
+            except Exception as exc:
+                watch.failed(exc)
+                raise
+            try:
+                watch.push(item)
+            except ScaleSafeException:
+                await self._close_stream()
+                raise
         return item
 
     async def _close_stream(self) -> None:
