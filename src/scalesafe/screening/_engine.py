@@ -6,14 +6,15 @@ import re
 from collections.abc import Iterable, Sequence
 
 from ..model import Action, Direction, Finding, Verdict
-from ._detectors import Hit, financial, identity, injection, network, secrets
+from ._detectors import Hit, financial, identity, injection, merge, network, secrets
 from ._normalize import Folded
 from ._policy import Policy
 
 _DEFAULT: Policy | None = None
-# Seven digits within a short window: the cheapest proof a card, SSN or phone could be here.
-_DIGITS7 = re.compile(r"\d(?:\D{0,3}\d){6}")
-_DIGIT = re.compile(r"\d")
+# Four digits with short gaps: every card, SSN, phone, IBAN and IPv4 contains such a
+# cluster, so the numeric detectors run only in padded windows around clusters.
+_CLUSTER = re.compile(r"[0-9](?:[^0-9]{0,3}[0-9]){3}")
+_PAD = 48  # longer than an IBAN's reach before its first digit cluster
 
 
 def default_policy() -> Policy:
@@ -37,21 +38,15 @@ def scan_hits(text: str, policy: Policy) -> list[Hit]:
         injection.detect(text, hits, folded)
     if "secret" in enabled:
         secrets.detect(text, hits, lower)
-    if _DIGIT.search(text) is not None:
-        if _DIGITS7.search(text) is not None:
-            if "payment_card" in enabled:
-                financial.detect_cards(text, hits)
-            if "ssn" in enabled:
-                identity.detect_ssn(text, hits)
-            if "phone" in enabled:
-                identity.detect_phone(text, hits)
-            if "iban" in enabled:
-                financial.detect_iban(text, hits)
-        if "ip_address" in enabled:
-            if "." in text:
-                network.detect_ipv4(text, hits)
-            if ":" in text:
-                network.detect_ipv6(text, hits)
+    numeric = enabled & _NUMERIC
+    if numeric:
+        clusters = [m.span() for m in _CLUSTER.finditer(text)]
+        if clusters:
+            _numeric(text, hits, numeric, merge(clusters, _PAD, _PAD, len(text)))
+            if "ssn" in numeric:
+                identity.detect_ssn_context(text, hits, lower or text.lower())
+    if "ip_address" in enabled and ":" in text:
+        network.detect_ipv6(text, hits)
     if "email" in enabled and "@" in text:
         identity.detect_email(text, hits)
     custom = policy.custom
@@ -62,6 +57,28 @@ def scan_hits(text: str, policy: Policy) -> list[Hit]:
     if len(hits) > 1:
         hits = _dedupe(hits)
     return hits
+
+
+_NUMERIC = frozenset({"payment_card", "ssn", "phone", "iban", "ip_address"})
+
+
+def _numeric(text: str, hits: list[Hit], kinds: frozenset[str], windows: list[tuple[int, int]]) -> None:
+    card = "payment_card" in kinds
+    ssn = "ssn" in kinds
+    phone = "phone" in kinds
+    iban = "iban" in kinds
+    ip = "ip_address" in kinds
+    for lo, hi in windows:
+        if card:
+            financial.detect_cards(text, hits, lo, hi)
+        if ssn:
+            identity.detect_ssn(text, hits, lo, hi)
+        if phone:
+            identity.detect_phone(text, hits, lo, hi)
+        if iban:
+            financial.detect_iban(text, hits, lo, hi)
+        if ip:
+            network.detect_ipv4(text, hits, lo, hi)
 
 
 def _dedupe(hits: list[Hit]) -> list[Hit]:
@@ -107,10 +124,29 @@ def evaluate(findings: Iterable[Finding], policy: Policy, direction: Direction |
     return Verdict(action=worst, findings=out)
 
 
+def _judge(
+    hits: list[Hit], policy: Policy, direction: Direction, location: str | None = None
+) -> Verdict:
+    """``evaluate`` straight from hits: one (trusted, unvalidated) model build per finding."""
+    table = policy.input if direction is Direction.INPUT else policy.output
+    out: list[Finding] = []
+    worst = Action.ALLOW
+    build = Finding.model_construct
+    for kind, rule, start, end, confidence in hits:
+        action = table.get(kind, Action.RECORD)
+        if action is Action.ALLOW:
+            continue
+        if action.rank > worst.rank:
+            worst = action
+        out.append(build(kind=kind, rule=rule, start=start, end=end, confidence=confidence,
+                         direction=direction, action=action, location=location))
+    return Verdict(action=worst, findings=out)
+
+
 def screen(text: str, direction: str = "input", policy: Policy | None = None) -> Verdict:
     """Scan and evaluate one text. Never raises on any text."""
     policy = policy or default_policy()
-    verdict = evaluate(scan(text, policy), policy, direction)
+    verdict = _judge(scan_hits(text, policy), policy, Direction(direction))
     if verdict.action is Action.REDACT:
         verdict.redacted = redact(
             text, [f for f in verdict.findings if f.action is Action.REDACT], policy
@@ -132,12 +168,9 @@ def screen_texts(
     findings: list[Finding] = []
     redacted: list[str] = []
     worst = Action.ALLOW
+    direction = Direction(direction)
     for location, text in texts:
-        found = [
-            Finding(kind=k, rule=r, start=s, end=e, confidence=c, location=location)
-            for k, r, s, e, c in scan_hits(text or "", policy)
-        ]
-        verdict = evaluate(found, policy, direction)
+        verdict = _judge(scan_hits(text or "", policy), policy, direction, location)
         findings.extend(verdict.findings)
         if verdict.action.rank > worst.rank:
             worst = verdict.action

@@ -8,7 +8,7 @@ from . import Hit
 
 # Up to 19 digits, single spaces or dashes between digits; not glued to other digits,
 # words, decimals or a phone's leading "+", and not the tail of a longer digit group.
-_CARD = re.compile(r"(?<![\w.+])(?<!\d[ -])\d(?:[ -]?\d){12,18}(?![\w]|[ -]\d|\.\d)")
+_CARD = re.compile(r"[0-9](?<![\w.+][0-9])(?<![0-9][ -][0-9])(?:[ -]?[0-9]){12,18}(?![\w]|[ -]\d|\.\d)")
 
 
 def luhn_valid(digits: str) -> bool:
@@ -26,8 +26,8 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
-def detect_cards(text: str, hits: list[Hit]) -> None:
-    for m in _CARD.finditer(text):
+def detect_cards(text: str, hits: list[Hit], lo: int = 0, hi: int | None = None) -> None:
+    for m in _CARD.finditer(text, lo, len(text) if hi is None else hi):
         raw = m.group()
         digits = raw.replace(" ", "").replace("-", "")
         if not 13 <= len(digits) <= 19 or digits.count(digits[0]) == len(digits):
@@ -65,10 +65,10 @@ def iban_valid(iban: str) -> bool:
     return int(number) % 97 == 1
 
 
-def detect_iban(text: str, hits: list[Hit]) -> None:
+def detect_iban(text: str, hits: list[Hit], lo: int = 0, hi: int | None = None) -> None:
     n = len(text)
     last_end = 0
-    for m in _IBAN_START.finditer(text):
+    for m in _IBAN_START.finditer(text, lo, n if hi is None else hi):
         start = m.start()
         if start < last_end:
             continue

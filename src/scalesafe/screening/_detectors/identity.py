@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from . import Hit
+from . import Hit, anchor_windows
 
 # ---- SSN ------------------------------------------------------------------------------
-_SSN_DASHED = re.compile(r"(?<![\w-])(\d{3})-(\d{2})-(\d{4})(?![\w]|-\d)")
+_SSN_DASHED = re.compile(r"([0-9](?<![\w-][0-9])[0-9]{2})-([0-9]{2})-([0-9]{4})(?![\w]|-\d)")
 # Nine digits (or space separated) only right after an explicit label.
 _SSN_CONTEXT = re.compile(
     r"\b(?:ssn|ss#|social[ \t]{1,3}security(?:[ \t]{1,3}(?:number|no\.?|num|#))?)"
@@ -27,19 +27,20 @@ def ssn_valid(area: str, group: str, serial: str) -> bool:
     )
 
 
-def detect_ssn(text: str, hits: list[Hit]) -> None:
-    seen: set[int] = set()
-    for m in _SSN_DASHED.finditer(text):
+def detect_ssn(text: str, hits: list[Hit], lo: int = 0, hi: int | None = None) -> None:
+    """Dashed SSNs anywhere in ``text[lo:hi]``."""
+    for m in _SSN_DASHED.finditer(text, lo, len(text) if hi is None else hi):
         if ssn_valid(*m.groups()):
             hits.append(("ssn", "ssn_format", m.start(), m.end(), 0.85))
-            seen.add(m.start())
-    lower = text.lower()
-    if "ss" not in lower and "social" not in lower:
-        return
-    for m in _SSN_CONTEXT.finditer(text):
-        if m.start(1) in seen or not ssn_valid(*m.groups()):
-            continue
-        hits.append(("ssn", "ssn_context", m.start(1), m.end(3), 0.95))
+
+
+def detect_ssn_context(text: str, hits: list[Hit], lower: str) -> None:
+    """Undashed SSNs, only right after an "SSN" / "social security" label."""
+    for lo, hi in anchor_windows(lower, ("ssn", "ss#", "social"), 0, 80):
+        for m in _SSN_CONTEXT.finditer(text, lo, hi):
+            if "-" in text[m.start(1) : m.end(3)] or not ssn_valid(*m.groups()):
+                continue  # dashed ones are found (or rejected) by detect_ssn
+            hits.append(("ssn", "ssn_context", m.start(1), m.end(3), 0.95))
 
 
 # ---- email ----------------------------------------------------------------------------
@@ -72,12 +73,13 @@ _PHONE_US = re.compile(
 )
 
 
-def detect_phone(text: str, hits: list[Hit]) -> None:
-    for m in _PHONE_INTL.finditer(text):
+def detect_phone(text: str, hits: list[Hit], lo: int = 0, hi: int | None = None) -> None:
+    hi = len(text) if hi is None else hi
+    for m in _PHONE_INTL.finditer(text, lo, hi):
         digits = sum(c.isdigit() for c in m.group())
         if 8 <= digits <= 15:
             hits.append(("phone", "phone_intl", m.start(), m.end(), 0.9))
-    for m in _PHONE_US.finditer(text):
+    for m in _PHONE_US.finditer(text, lo, hi):
         raw = m.group()
         area = raw[1] if raw[0] == "(" else raw[0]
         if area in "01":  # NANP area codes start with 2-9

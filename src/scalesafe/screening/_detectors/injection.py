@@ -18,7 +18,8 @@ reviewer can judge false positives:
 
 Text is folded first (case, zero-width characters, accents, common confusables);
 words may be separated by any short run of whitespace or punctuation. A rule's
-regex runs only when one of its cheap keywords occurs in the lower-cased text.
+regex runs only when each of its keyword groups occurs in the lower-cased text,
+and then only in windows around its anchor words (the first group).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from __future__ import annotations
 import re
 
 from .._normalize import Folded
-from . import Hit
+from . import Hit, anchor_windows
 
 KIND = "prompt_injection"
 
@@ -38,11 +39,19 @@ def _p(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern.replace("~", _S), re.IGNORECASE)
 
 
-# (rule, keywords (lower-case substrings; one must occur), pattern, confidence)
-_RULES: list[tuple[str, tuple[str, ...], re.Pattern[str], float]] = [
+_WINDOW = 240  # longer than any match of these patterns
+
+_INSTEAD = ("previous", "prior", "above", "preceding", "earlier", "former", "foregoing",
+            "initial", "original", "old")
+_NOUNS = ("instruction", "prompt", "rule", "direction", "guideline", "directive", "command",
+          "context", "programming", "constraint")
+
+# (rule, keyword groups: each group must occur and the first anchors the windows,
+#  pattern, confidence)
+_RULES: list[tuple[str, tuple[tuple[str, ...], ...], re.Pattern[str], float]] = [
     (
         "ignore_instructions",
-        ("ignor", "disregard", "forget", "skip", "overrid", "bypass", "neglect"),
+        (("ignor", "disregard", "forget", "skip", "overrid", "bypass", "neglect"), _INSTEAD, _NOUNS),
         _p(
             rf"\b{_VERBS}~(?:(?:all|any|every|each)~)?(?:(?:of|the)~){{0,2}}"
             r"(?:(?:your|my|these|those|the)~)?"
@@ -55,7 +64,8 @@ _RULES: list[tuple[str, tuple[str, ...], re.Pattern[str], float]] = [
     ),
     (
         "ignore_safety",
-        ("ignor", "disregard", "forget", "overrid", "bypass"),
+        (("ignor", "disregard", "forget", "overrid", "bypass"),
+         ("system", "safety", "guardrail", "content")),
         _p(
             r"\b(?:ignore|disregard|forget|override|bypass)~(?:(?:the|your|all|any)~){0,2}"
             r"(?:system~(?:prompt|message|instructions?)|safety~(?:guidelines|rules|filters?"
@@ -65,7 +75,9 @@ _RULES: list[tuple[str, tuple[str, ...], re.Pattern[str], float]] = [
     ),
     (
         "reveal_system_prompt",
-        ("prompt", "instructions", "system message"),
+        (("prompt", "instructions", "message"),
+         ("reveal", "show", "print", "output", "repeat", "display", "leak", "expose", "dump",
+          "tell", "give")),
         _p(
             r"\b(?:reveal|show|print|output|repeat|display|leak|expose|dump|tell~me|give~me)~"
             r"(?:(?:me|us)~)?(?:(?:all|the|your)~){1,2}"
@@ -76,7 +88,7 @@ _RULES: list[tuple[str, tuple[str, ...], re.Pattern[str], float]] = [
     ),
     (
         "dan",
-        ("dan", "anything"),
+        (("dan", "anything"),),
         _p(
             r"\b(?:you~are~(?:now~)?DAN|(?:act|pretend)~(?:to~be~|as~)DAN|DAN~mode"
             r"|do~anything~now)\b"
@@ -85,7 +97,7 @@ _RULES: list[tuple[str, tuple[str, ...], re.Pattern[str], float]] = [
     ),
     (
         "developer_mode",
-        ("mode",),
+        (("developer", "god", "jailbreak", "dev"), ("mode",)),
         _p(
             r"\b(?:(?:developer|god|jailbreak|dev)~mode~(?:is~)?(?:enabled|activated|engaged|on)"
             r"|(?:enable|activate|enter)~(?:the~)?(?:developer|god|jailbreak)~mode)\b"
@@ -94,7 +106,7 @@ _RULES: list[tuple[str, tuple[str, ...], re.Pattern[str], float]] = [
     ),
     (
         "jailbreak_persona",
-        ("unrestricted", "unfiltered", "uncensored", "jailbr", "restrictions", "no rules"),
+        (("unrestricted", "unfiltered", "uncensored", "jailbr", "pretend"),),
         _p(
             r"\b(?:(?:act|behave|respond)~as~(?:an?~)?(?:unrestricted|unfiltered|uncensored"
             r"|jailbroken)~(?:ai|model|assistant|chatbot|llm)"
@@ -106,7 +118,7 @@ _RULES: list[tuple[str, tuple[str, ...], re.Pattern[str], float]] = [
     ),
     (
         "chat_template",
-        ("<|im_start|>", "[inst]", "<<sys>>"),
+        (("<|im_start|>", "[inst]", "[/inst]", "<<sys>>", "<</sys>>"),),
         re.compile(r"<\|im_start\|>[ \t]{0,3}system|\[/?INST\]|<</?SYS>>", re.IGNORECASE),
         0.9,
     ),
@@ -119,9 +131,10 @@ def detect(text: str, hits: list[Hit], folded: Folded | None = None) -> None:
     """Append injection hits for ``text`` (offsets in the original text)."""
     view = folded or Folded(text)
     lower = view.lower
-    for rule, keywords, pattern, confidence in _RULES:
-        if not any(k in lower for k in keywords):
+    for rule, groups, pattern, confidence in _RULES:
+        if not all(any(k in lower for k in group) for group in groups):
             continue
-        for m in pattern.finditer(view.text):
-            start, end = view.span(m.start(), m.end())
-            hits.append((KIND, rule, start, end, confidence))
+        for lo, hi in anchor_windows(lower, groups[0], _WINDOW, _WINDOW):
+            for m in pattern.finditer(view.text, lo, hi):
+                start, end = view.span(m.start(), m.end())
+                hits.append((KIND, rule, start, end, confidence))

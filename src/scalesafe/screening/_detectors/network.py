@@ -8,11 +8,11 @@ import re
 from . import Hit
 
 # Four dotted groups, not part of a longer dotted run ("1.2.3.4.5") nor a version ("v1.2.3.4").
-_IPV4 = re.compile(r"(?<![\w.])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)")
+_IPV4 = re.compile(r"[0-9](?<![\w.][0-9])[0-9]{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)")
 
 
-def detect_ipv4(text: str, hits: list[Hit]) -> None:
-    for m in _IPV4.finditer(text):
+def detect_ipv4(text: str, hits: list[Hit], lo: int = 0, hi: int | None = None) -> None:
+    for m in _IPV4.finditer(text, lo, len(text) if hi is None else hi):
         if all(int(part) <= 255 for part in m.group().split(".")):
             hits.append(("ip_address", "ipv4", m.start(), m.end(), 0.9))
 

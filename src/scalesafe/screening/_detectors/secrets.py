@@ -28,7 +28,11 @@ _TOKENS: list[tuple[str, tuple[str, ...], re.Pattern[str]]] = [
         ("AKIA", "ASIA"),
         re.compile(r"(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])"),
     ),
-    ("github_token", ("gh",), re.compile(r"(?<![\w-])gh[pousr]_[A-Za-z0-9]{36,255}")),
+    (
+        "github_token",
+        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
+        re.compile(r"(?<![\w-])gh[pousr]_[A-Za-z0-9]{36,255}"),
+    ),
     ("github_pat", ("github_pat_",), re.compile(r"(?<![\w-])github_pat_[A-Za-z0-9_]{22,255}")),
     ("slack_token", ("xox",), re.compile(r"(?<![\w-])xox[abprs]-[A-Za-z0-9-]{10,255}")),
     ("google_api_key", ("AIza",), re.compile(r"(?<![\w-])AIza[0-9A-Za-z_-]{35}(?![\w-])")),
