@@ -101,3 +101,23 @@ async def test_amonitor_fetches_with_async_client(client, stored):
         await OpenAIAssistantMonitor().amonitor(message, assistant, thread, client=sdk)
     [event] = stored()
     assert event.output_text == ANSWER and event.name == "T"
+
+
+def test_screening_user_message_and_replies(client, stored):
+    from scalesafe.exceptions import BannedOutputError, UnsafeInputError
+
+    message = {"id": "m1", "object": "thread.message", "role": "user", "thread_id": "t",
+               "created_at": 1, "content": [{"type": "text", "text": {
+                   "value": "card 4111 1111 1111 1111", "annotations": []}}]}
+    reply = {"id": "m2", "object": "thread.message", "role": "assistant", "thread_id": "t",
+             "created_at": 2, "run_id": None,
+             "content": [{"type": "text", "text": {"value": "SSN 536-22-8147", "annotations": []}}]}
+    monitor = OpenAIAssistantMonitor()
+    with pytest.raises(UnsafeInputError):
+        monitor.monitor(message, None, "t", screen_inputs=True)
+    with pytest.raises(BannedOutputError):
+        monitor.monitor({**message, "content": "fine"}, None, "t", messages=[reply],
+                        screen_outputs=True)
+    first, second = stored()
+    assert first.status is second.status is Status.BLOCKED
+    assert "4111 1111" not in first.to_json() and "536-22-8147" not in second.to_json()

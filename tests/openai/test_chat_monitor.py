@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from scalesafe.model import EventKind, Status
 from scalesafe.openai import OpenAIChatMonitor
 from scalesafe.testing import Reply
@@ -87,3 +89,14 @@ def test_unreadable_response_is_logged_not_raised(client, stored):
     [stored_event] = stored()
     assert stored_event.messages[0].content == "hi"
     assert any("not understood" in note for note in stored_event.truncated)
+
+
+async def test_amonitor_screens(server, async_sdk, client, stored):
+    from scalesafe.exceptions import UnsafeInputError
+
+    ask = [{"role": "user", "content": "my card is 4111 1111 1111 1111"}]
+    response = await async_sdk.chat.completions.create(model="gpt-4o", messages=ask)
+    with pytest.raises(UnsafeInputError) as caught:
+        await OpenAIChatMonitor().amonitor(response, ask, screen_inputs=True)
+    [event] = stored()
+    assert event.id == caught.value.event_id and event.status is Status.BLOCKED
