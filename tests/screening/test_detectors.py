@@ -299,3 +299,10 @@ def test_longer_term_wins() -> None:
     policy = Policy(banned_terms=["acme", "acme secret"])
     found = scan("the acme secret", policy)
     assert [(f.rule, f.start, f.end) for f in found] == [("term_1", 4, 15)]
+
+
+def test_card_followed_by_cvv_or_expiry() -> None:
+    number = grouped(card(seed=11))
+    for tail in (" 123", " 12/29", "-123", ", cvv 999"):
+        text = f"{number}{tail}"
+        assert spans(text, "payment_card") == [number], tail

@@ -7,8 +7,9 @@ import re
 from . import Hit
 
 # Up to 19 digits, single spaces or dashes between digits; not glued to other digits,
-# words, decimals or a phone's leading "+", and not the tail of a longer digit group.
-_CARD = re.compile(r"[0-9](?<![\w.+][0-9])(?<![0-9][ -][0-9])(?:[ -]?[0-9]){12,18}(?![\w]|[ -]\d|\.\d)")
+# words, decimals or a phone's leading "+", and not the head or tail of a longer run of
+# digit groups. A short group after it (a CVV, say) may be swallowed: see _best_prefix.
+_CARD = re.compile(r"[0-9](?<![\w.+][0-9])(?<![0-9][ -][0-9])(?:[ -]?[0-9]){12,18}(?![\w]|[ -]\d{4}|\.\d)")
 
 
 def luhn_valid(digits: str) -> bool:
@@ -26,16 +27,24 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+def _best_prefix(raw: str) -> int:
+    """Length of the longest Luhn-valid card in ``raw`` ending at a group end (0: none)."""
+    ends = [len(raw)] + [i for i in range(len(raw) - 1, 0, -1) if raw[i] in " -"]
+    for end in ends:
+        digits = raw[:end].replace(" ", "").replace("-", "")
+        if len(digits) < 13:
+            break
+        if len(digits) <= 19 and digits.count(digits[0]) != len(digits) and luhn_valid(digits):
+            return end
+    return 0
+
+
 def detect_cards(text: str, hits: list[Hit], lo: int = 0, hi: int | None = None) -> None:
     for m in _CARD.finditer(text, lo, len(text) if hi is None else hi):
-        raw = m.group()
-        digits = raw.replace(" ", "").replace("-", "")
-        if not 13 <= len(digits) <= 19 or digits.count(digits[0]) == len(digits):
-            continue
-        if not luhn_valid(digits):
-            continue
-        confidence = 1.0 if digits[0] in "23456" else 0.8  # major-network IIN ranges
-        hits.append(("payment_card", "luhn", m.start(), m.end(), confidence))
+        end = _best_prefix(m.group())
+        if end:
+            confidence = 1.0 if m.group()[0] in "23456" else 0.8  # major-network IIN ranges
+            hits.append(("payment_card", "luhn", m.start(), m.start() + end, confidence))
 
 
 # IBAN length per country (ISO 13616 registry), for the commonly seen countries.
