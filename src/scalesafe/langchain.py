@@ -6,10 +6,15 @@ from typing import TYPE_CHECKING, Any
 
 from .integrations import langchain as _integration
 
-__all__ = ["ScaleSafeHandler"]
+__all__ = ["ScaleSafeHandler", "ScaleSafeMiddleware", "aresume_from_review", "resume_from_review"]
 
 if TYPE_CHECKING:
-    from .integrations.langchain import ScaleSafeHandler
+    from .integrations.langchain import (
+        ScaleSafeHandler,
+        ScaleSafeMiddleware,
+        aresume_from_review,
+        resume_from_review,
+    )
 
 
 def __getattr__(name: str) -> Any:

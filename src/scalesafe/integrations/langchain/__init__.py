@@ -11,12 +11,16 @@ from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
     "ScaleSafeHandler": "._handler",
+    "ScaleSafeMiddleware": "._middleware",
+    "aresume_from_review": "._middleware",
+    "resume_from_review": "._middleware",
 }
 
-__all__ = ["ScaleSafeHandler"]
+__all__ = ["ScaleSafeHandler", "ScaleSafeMiddleware", "aresume_from_review", "resume_from_review"]
 
 if TYPE_CHECKING:
     from ._handler import ScaleSafeHandler
+    from ._middleware import ScaleSafeMiddleware, aresume_from_review, resume_from_review
 
 
 def __getattr__(name: str) -> Any:

@@ -107,10 +107,10 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
              tags: list[str] | None, metadata: dict[str, Any] | None) -> Event:
         notes: list[str] = []
         meta = cv.jsonable(metadata, "metadata", notes) if metadata else {}
+        trace_id, parent_id = self.runs.link(run_id, parent_run_id)
         return Event(
             source=Source.LANGCHAIN, kind=kind, name=name, run_id=str(run_id),
-            trace_id=self.runs.trace_of(run_id, parent_run_id),
-            parent_id=str(parent_run_id) if parent_run_id else None,
+            trace_id=trace_id, parent_id=parent_id,
             tags=[*tags, *self.extra_tags] if tags else list(self.extra_tags),
             metadata=meta if isinstance(meta, dict) else {"value": meta}, truncated=notes,
             location=self.location, user_id=self.user_id, session_id=self.session_id,

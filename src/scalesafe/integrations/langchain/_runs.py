@@ -7,11 +7,16 @@ so no lock is needed on this hot path.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
 from ...model import Event
+
+#: Set by ScaleSafeMiddleware around model/tool calls: the agent run's trace id, used as
+#: trace and parent for runs whose parent this handler never saw start.
+agent_trace: ContextVar[str | None] = ContextVar("scalesafe_agent_trace", default=None)
 
 
 @dataclass(slots=True)
@@ -43,11 +48,14 @@ class Runs:
     def close(self, run_id: UUID) -> Run | None:
         return self._open.pop(run_id, None)
 
-    def trace_of(self, run_id: UUID, parent_run_id: UUID | None) -> str:
-        """The trace is the root run's id: inherited from the parent when we saw it start."""
+    def link(self, run_id: UUID, parent_run_id: UUID | None) -> tuple[str, str | None]:
+        """``(trace_id, parent_id)``: the trace is the root run's id, inherited from the parent."""
         if parent_run_id is None:
-            return str(run_id)
+            return str(run_id), None
         parent = self._open.get(parent_run_id)
         if parent is not None and parent.event.trace_id:
-            return parent.event.trace_id
-        return str(parent_run_id)
+            return parent.event.trace_id, str(parent_run_id)
+        hint = agent_trace.get()
+        if hint is not None:
+            return hint, hint
+        return str(parent_run_id), str(parent_run_id)
