@@ -61,8 +61,9 @@ class GenericMonitor(BaseMonitor):
     def _build(self, input: Any, output: Any, model: str | None, metadata: Any, tags: Any,
                usage: Any, user_id: str | None, session_id: str | None,
                start_time: dt.datetime | None, end_time: dt.datetime | None, kind: Any) -> Event:
-        messages, other = messages_from(input)
-        text, structured = output_from(output)
+        cuts: list[str] = []
+        messages, other = messages_from(input, cuts)
+        text, structured = output_from(output, cuts)
         meta, notes = to_jsonable(dict(metadata or {}), path="metadata")
         other_json, notes_in = to_jsonable(other, path="input") if other is not None else (None, [])
         out_json, notes_out = to_jsonable(structured, path="output") if structured is not None else (None, [])
@@ -71,35 +72,40 @@ class GenericMonitor(BaseMonitor):
             output_text=text, output=out_json, metadata=meta, tags=list(tags or []),
             usage=Usage(**usage) if usage else None, user_id=user_id, session_id=session_id,
             location=self.location, start_time=start_time or utcnow(),
-            truncated=[*notes, *notes_in, *notes_out],
+            truncated=[*cuts, *notes, *notes_in, *notes_out],
         )
         if end_time is not None or start_time is not None:
             event.finish(end_time)
         return event
 
 
-def messages_from(value: Any) -> tuple[list[Message], Any]:
-    """Chat messages when ``value`` looks like them (a string, or role/content dicts)."""
+def messages_from(value: Any, cuts: list[str] | None = None) -> tuple[list[Message], Any]:
+    """Chat messages when ``value`` looks like them (a string, or role/content dicts).
+
+    Notes about text that had to be cut are appended to ``cuts``.
+    """
+    cuts = cuts if cuts is not None else []
     if isinstance(value, str):
-        return [Message(role="user", content=_safe_text(value))], None
+        return [Message(role="user", content=_safe_text(value, cuts, "messages[0]"))], None
     if isinstance(value, Mapping) and "role" in value:
         value = [value]
     if isinstance(value, Sequence) and not isinstance(value, bytes | bytearray) and value and all(
         isinstance(m, Mapping) and "role" in m for m in value
     ):
         try:
-            return [_message(m) for m in value], None
+            return [_message(m, cuts, f"messages[{i}]") for i, m in enumerate(value)], None
         except Exception:
             return [], value
     return [], value
 
 
-def _message(m: Mapping[str, Any]) -> Message:
+def _message(m: Mapping[str, Any], cuts: list[str], where: str) -> Message:
     content = m.get("content")
     if not isinstance(content, str) and content is not None:
         content = _parts_text(content)
-    return Message(role=str(m["role"]), content=_safe_text(content) if content is not None else None,
-                   name=m.get("name") if isinstance(m.get("name"), str) else None)
+    text = _safe_text(content, cuts, where) if content is not None else None
+    name = m.get("name") if isinstance(m.get("name"), str) else None
+    return Message(role=str(m["role"]), content=text, name=name)
 
 
 def _parts_text(content: Any) -> str:
@@ -116,21 +122,24 @@ def _parts_text(content: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def _safe_text(text: str) -> str:
-    value, _ = to_jsonable(text)
+def _safe_text(text: str, cuts: list[str], where: str) -> str:
+    value, notes = to_jsonable(text, path=where)
+    cuts.extend(notes)
     return value
 
 
-def output_from(value: Any) -> tuple[str | None, Any]:
+def output_from(value: Any, cuts: list[str] | None = None) -> tuple[str | None, Any]:
+    cuts = cuts if cuts is not None else []
     if value is None:
         return None, None
     if isinstance(value, str):
-        return _safe_text(value), None
+        return _safe_text(value, cuts, "output"), None
     if isinstance(value, bytes | bytearray):
-        converted, _ = to_jsonable(value)
+        converted, notes = to_jsonable(value, path="output")
+        cuts.extend(notes)
         return (converted, None) if not converted.startswith("base64:") else (None, converted)
     if isinstance(value, Mapping) and isinstance(value.get("content"), str):
-        return _safe_text(value["content"]), None
+        return _safe_text(value["content"], cuts, "output"), None
     return None, value
 
 
