@@ -110,3 +110,36 @@ def test_newer_schema_is_refused(tmp_path):
     sqlite3.connect(path).execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     with pytest.raises(DatabaseOperationError, match="newer"):
         LocalStore(path).open()
+
+
+def test_new_connections_open_while_another_thread_writes(tmp_path):
+    import threading
+
+    store = LocalStore(tmp_path / "busy.db").open()
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def writer():
+        while not stop.is_set():
+            store.append_events(_events(50))
+
+    def reader():
+        try:
+            for _ in range(20):
+                fresh = LocalStore(store.path)  # a new connection in a new thread, every time
+                fresh.count("default")
+                fresh.close()
+        except BaseException as exc:
+            errors.append(exc)
+
+    w = threading.Thread(target=writer)
+    w.start()
+    readers = [threading.Thread(target=reader) for _ in range(4)]
+    for r in readers:
+        r.start()
+    for r in readers:
+        r.join()
+    stop.set()
+    w.join()
+    assert errors == []
+    assert store.verify() == []

@@ -120,7 +120,10 @@ class LocalStore:
             self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False
         )
         conn.execute(f"PRAGMA busy_timeout={int(self._timeout * 1000)}")
-        conn.execute("PRAGMA journal_mode=WAL")
+        # WAL is a property of the file: switch once. Switching again on every new
+        # connection takes a lock and can fail with "database is locked" under load.
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         with self._migrate_lock:
             if not self._migrated:
