@@ -57,11 +57,12 @@ def create_app(
         state.close()
 
     app = FastAPI(title="ScaleSafe API", version=__version__, description=DESCRIPTION,
-                  lifespan=lifespan, separate_input_output_schemas=False, responses=_ERRORS)
+                  lifespan=lifespan, separate_input_output_schemas=False)
     app.state.scalesafe = state
     _errors.install(app)
-    for router in (health_router, events_router, reviews_router, misc_router, benchmarks_router):
-        app.include_router(router)
+    app.include_router(health_router)
+    for router in (events_router, reviews_router, misc_router, benchmarks_router):
+        app.include_router(router, responses=_ERRORS)
     app.include_router(ui_router, include_in_schema=False)
     app.add_middleware(ServerMiddleware, max_body_bytes=limits.max_body_bytes)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
