@@ -27,6 +27,7 @@ from .model import (
     ReviewState,
     Status,
     Verdict,
+    new_id,
 )
 
 Texts = Sequence[tuple[str | None, str]]
@@ -182,6 +183,11 @@ class Gate:
     @staticmethod
     def _settle(event: Event, review: Review, verdict: Verdict) -> None:
         settle_review(review, event_id=event.id)
+        if review.event_id == event.id:
+            # The pending snapshot keeps this id (the review points at it); what happens
+            # after the decision is a new record that points at the review.
+            event.id = new_id()
+        event.review_id = review.id
         event.status = Status.OK
         if review.state is ReviewState.EDITED:
             verdict.redacted = review.edited_output
