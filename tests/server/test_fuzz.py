@@ -22,7 +22,7 @@ from scalesafe.server import create_app  # noqa: E402
 
 from .conftest import ADMIN, ServerThread, make_keys  # noqa: E402
 
-EXAMPLES = 30
+EXAMPLES = 20
 
 
 @pytest.fixture(scope="module")

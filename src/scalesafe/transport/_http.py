@@ -30,6 +30,7 @@ log = logging.getLogger("scalesafe")
 
 POST_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 DRAIN_BUDGET = 2.0  # seconds an export may spend sending older spooled batches
+FLUSH_TRIES = 3  # failed attempts after which a flush stops waiting for the server
 
 
 class Outcome(enum.Enum):
@@ -85,7 +86,8 @@ class HttpSink:
                                   timeout=timeout, transport=transport)
         self._lock = threading.Lock()
         self._failures = 0
-        self._next_attempt = 0.0
+        self._next_attempt = 0.0  # exponential backoff after failures
+        self._not_before = 0.0  # a 429's Retry-After: never sent earlier
         self.stopped = False  # the key was refused: keep spooling, stop sending
         self.sent_events = 0
         self.spooled_events = 0
@@ -123,7 +125,7 @@ class HttpSink:
             return False
         try:
             self.spool.forget_cache()
-            return self._drain(deadline, wait_for_backoff=True)
+            return self._drain(deadline, flushing=True)
         finally:
             self._lock.release()
 
@@ -137,15 +139,23 @@ class HttpSink:
 
     # sending ----------------------------------------------------------------------------------
     def _may_send(self) -> bool:
-        return not self.stopped and time.monotonic() >= self._next_attempt
+        now = time.monotonic()
+        return not self.stopped and now >= self._next_attempt and now >= self._not_before
 
     def _spool(self, payload: bytes, count: int) -> Path:
         path = self.spool.put(payload, count)
         self.spooled_events += count
         return path
 
-    def _drain(self, deadline: float, *, wait_for_backoff: bool = False) -> bool:
-        """Send spooled batches oldest first while allowed and before ``deadline``."""
+    def _drain(self, deadline: float, *, flushing: bool = False) -> bool:
+        """Send spooled batches oldest first while allowed and before ``deadline``.
+
+        A flush tries once at once (a person asked for it now), then waits out the
+        backoff only while the server has failed fewer than ``FLUSH_TRIES`` times in a
+        row (a blip, not an outage: exiting with the server down stays quick). A 429's
+        Retry-After always holds.
+        """
+        tries = 0
         while not self.stopped:
             files = self.spool.files()
             if not files:
@@ -153,13 +163,15 @@ class HttpSink:
             now = time.monotonic()
             if now >= deadline:
                 return False
-            if now < self._next_attempt:
-                if not wait_for_backoff or self._next_attempt >= deadline:
+            soft = self._next_attempt if not (flushing and tries == 0) else 0.0
+            wait_until = max(soft, self._not_before)
+            if now < wait_until:
+                if not flushing or wait_until >= deadline or self._failures >= FLUSH_TRIES:
                     return False
-                time.sleep(self._next_attempt - now)
+                time.sleep(wait_until - now)
                 continue
             if self._send_file(files[0], deadline) is Outcome.RETRY:
-                continue  # backoff is set; loop decides whether to wait
+                tries += 1
         return self.spool.empty()
 
     def _send_file(self, path: Path, deadline: float) -> Outcome:
@@ -225,7 +237,9 @@ class HttpSink:
         self._failures += 1
         delay = min(self.backoff_base * 2 ** (self._failures - 1), self.backoff_max)
         delay *= random.uniform(0.5, 1.0)
+        now = time.monotonic()
         if at_least is not None:
             delay = max(delay, at_least)
-        self._next_attempt = time.monotonic() + delay
+            self._not_before = now + at_least
+        self._next_attempt = now + delay
         log.info("scalesafe: server unavailable (%s); spooling, next try in %.1f s", why, delay)
