@@ -145,3 +145,19 @@ def test_page_escapes_event_text(deployment: Deployment) -> None:
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;" in page.text and "&lt;b&gt;why" in page.text
     assert "default-src 'none'" in page.headers["content-security-policy"]
+
+
+def test_edit_with_comment_through_the_page(deployment: Deployment) -> None:
+    backend = scalesafe.Client(base_url=deployment.url, api_key=deployment.key_a).backend
+    review = backend.open_review(Review(reason="tone"))
+    http, csrf = _signed_in(deployment)
+    url = f"/ui/reviews/{review.id}/decide"
+    r = http.post(url, data={"csrf": csrf, "decision": "edit", "comment": "x"})
+    assert "edited+output" in r.headers["location"] or "edited%20output" in r.headers["location"]
+    assert backend.get_review(review.id).state is ReviewState.PENDING
+    r = http.post(url, data={"csrf": csrf, "decision": "edit", "edited_output": "Kinder words.",
+                             "comment": "softened"})
+    assert r.status_code == 303
+    decided = backend.get_review(review.id)
+    assert decided.state is ReviewState.EDITED
+    assert (decided.edited_output, decided.comment) == ("Kinder words.", "softened")
