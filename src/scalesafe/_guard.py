@@ -97,7 +97,7 @@ class Gate:
         if verdict.action is Action.REVIEW:
             review = self._open_or_resume(event, direction, verdict, review_id)
             decided = self._wait(review)
-            self._settle(event, decided, verdict)
+            self._settle(event, decided, verdict, len(texts), apply)
         return verdict
 
     async def ascreen(
@@ -119,7 +119,7 @@ class Gate:
         if verdict.action is Action.REVIEW:
             review = await asyncio.to_thread(self._open_or_resume, event, direction, verdict, review_id)
             decided = await self._await(review)
-            self._settle(event, decided, verdict)
+            self._settle(event, decided, verdict, len(texts), apply)
         return verdict
 
     @staticmethod
@@ -181,7 +181,9 @@ class Gate:
         return await await_decision(self.client.backend, review.id, self.review_wait)
 
     @staticmethod
-    def _settle(event: Event, review: Review, verdict: Verdict) -> None:
+    def _settle(event: Event, review: Review, verdict: Verdict, n_texts: int,
+                apply: Callable[[list[str]], None]) -> None:
+        """Raise unless decided for; an edit replaces the screened text(s) where it can."""
         settle_review(review, event_id=event.id)
         if review.event_id == event.id:
             # The pending snapshot keeps this id (the review points at it); what happens
@@ -190,7 +192,13 @@ class Gate:
         event.review_id = review.id
         event.status = Status.OK
         if review.state is ReviewState.EDITED:
-            verdict.redacted = review.edited_output
+            edited = review.edited_output
+            verdict.redacted = edited
+            if isinstance(edited, str):
+                edited = [edited]
+            texts_ok = isinstance(edited, list) and all(isinstance(t, str) for t in edited)
+            if texts_ok and len(edited) == n_texts:
+                apply(edited)  # wrapped calls send / return the edited text
 
 
 def settle_review(review: Review, event_id: str | None = None) -> Review:

@@ -98,3 +98,36 @@ def test_a_prompt_waits_until_a_second_process_approves_with_the_cli(home):
     assert {"review.opened", "review.decided"} <= {a.type for a in client.backend.list_audits()}
     client.flush()
     assert client.backend.verify().ok
+
+
+def test_an_edit_replaces_the_text_a_wrapped_call_sends(home):
+    """OpenAI's wrapped client sends the reviewer's edited prompt instead of the original."""
+    import threading
+    import time
+
+    from openai import OpenAI
+
+    from scalesafe.openai import wrap
+    from scalesafe.testing import FakeOpenAIServer
+
+    client = Client(home=home, policy=Policy(input={"email": "review"}), review_wait=20)
+
+    def edit_when_pending():
+        for _ in range(400):
+            pending = client.backend.list_reviews(ReviewState.PENDING)
+            if pending:
+                client.backend.decide(pending[0].id, Decision.EDIT, "alice",
+                                      edited_output="Please forward this to the support team")
+                return
+            time.sleep(0.025)
+
+    with FakeOpenAIServer(default="Forwarded.") as server:
+        llm = wrap(OpenAI(api_key="test", base_url=server.base_url), client=client)
+        t = threading.Thread(target=edit_when_pending)
+        t.start()
+        reply = llm.chat.completions.create(model="m", messages=[{"role": "user", "content": PROMPT}])
+        t.join()
+        assert reply.choices[0].message.content == "Forwarded."
+        sent = server.requests[-1].json["messages"][0]["content"]
+    assert sent == "Please forward this to the support team"
+    assert "jane.doe" not in sent
