@@ -77,7 +77,6 @@ def _limits(limits: Limits | None, rate: float | None, burst: int | None,
         max_batch=base.max_batch,
         rate=rate if rate is not None else base.rate,
         burst=burst if burst is not None else base.burst,
-        max_page=base.max_page,
     )
 
 

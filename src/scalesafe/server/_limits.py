@@ -15,7 +15,6 @@ class Limits:
     max_batch: int = 5_000
     rate: float | None = None
     burst: int = 20
-    max_page: int = 1_000
 
 
 class RateLimiter:
