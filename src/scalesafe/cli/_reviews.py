@@ -16,7 +16,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ls = sub.add_parser("list", help="list reviews (pending by default)")
     add_common(ls, json_flag=True)
     ls.add_argument("--state", default="pending", help="pending, approved, rejected, edited, all")
-    ls.add_argument("-n", "--limit", type=int, default=50)
+    ls.add_argument("-n", "--limit", type=int, default=50, help="how many (default 50)")
     ls.set_defaults(func=_list)
 
     show = sub.add_parser("show", help="one review and the event it refers to")
@@ -28,20 +28,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         d = sub.add_parser(action, help=f"{action} a pending review")
         add_common(d, json_flag=True)
         d.add_argument("id")
-        d.add_argument("-m", "--comment")
+        d.add_argument("-m", "--comment", help="why: kept in the audit log")
         d.add_argument("--reviewer", default=None, help="who decides (default: your user name)")
         d.set_defaults(func=_decide, decision=action)
 
     stop = subparsers.add_parser("stop", help="engage the stop switch: every monitored call fails")
     add_common(stop)
-    stop.add_argument("--reason", required=True)
-    stop.add_argument("--by", default=None)
+    stop.add_argument("--reason", required=True, help="why: shown in every stopped call")
+    stop.add_argument("--by", default=None, help="who (default: your user name)")
     stop.set_defaults(func=_stop, engage=True)
 
     resume = subparsers.add_parser("resume", help="release the stop switch")
     add_common(resume)
-    resume.add_argument("--by", default=None)
-    resume.add_argument("--reason", default=None)
+    resume.add_argument("--by", default=None, help="who (default: your user name)")
+    resume.add_argument("--reason", default=None, help="why, for the audit log")
     resume.set_defaults(func=_stop, engage=False)
 
 
