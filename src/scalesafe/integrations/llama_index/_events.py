@@ -11,10 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 from llama_index.core.instrumentation.event_handlers import BaseEventHandler
-from pydantic import PrivateAttr
 
-from ..._safety import contained
 from ...model import EventKind, Message
+from ._contain import plain_attrs, swallow
 from ._extract import (
     call_parameters,
     finish_reason_of,
@@ -35,24 +34,29 @@ Handler = Callable[[Tracker, Span, Any], None]
 class ScaleSafeEventHandler(BaseEventHandler):
     """Add to the same dispatcher as its ``ScaleSafeSpanHandler``; never raises."""
 
-    _tracker: Tracker = PrivateAttr()
-
     def __init__(self, spans: ScaleSafeSpanHandler) -> None:
         super().__init__()
-        self._tracker = spans.tracker
+        plain_attrs(self, _tracker=spans.tracker)
 
     @classmethod
     def class_name(cls) -> str:
         return "ScaleSafeEventHandler"
 
+    def __eq__(self, other: object) -> bool:  # each handler is its own tracker
+        return self is other
+
+    __hash__ = object.__hash__
+
     def handle(self, event: Any, **kwargs: Any) -> None:
         handler = _HANDLERS.get(type(event).__name__)
         if handler is None:
             return
-        with contained("llama_index.event"):
+        try:
             span = self._tracker.get(event.span_id)
             if span is not None and not span.nested:
                 handler(self._tracker, span, event)
+        except Exception:
+            swallow("llama_index.event")
 
 
 def _query_text(query: Any) -> Any:

@@ -20,14 +20,32 @@ def small(value: Any) -> Any:
     return to_jsonable(value, limits=SMALL)[0]
 
 
+_SCALARS = (str, int, float, bool, type(None))
+_secret_keys: dict[str, bool] = {}
+
+
+def _is_secret(key: str) -> bool:
+    """Whether a parameter name looks like a credential (cached: the same few names recur)."""
+    found = _secret_keys.get(key)
+    if found is None:
+        found = any(hint in key.lower() for hint in _SECRET_HINTS)
+        if len(_secret_keys) < 4_096:
+            _secret_keys[key] = found
+    return found
+
+
 def _safe_params(values: Mapping[str, Any]) -> dict[str, Any]:
     """Drop anything that looks like a credential; keys are never logged."""
     out = {}
+    plain = True
     for key, value in values.items():
-        if any(hint in str(key).lower() for hint in _SECRET_HINTS):
+        name = key if isinstance(key, str) else str(key)
+        if _is_secret(name):
             continue
-        out[str(key)] = value
-    return small(out)
+        out[name] = value
+        plain = plain and type(value) in _SCALARS and (
+            type(value) is not str or (len(value) <= 4_000 and value.isascii()))
+    return out if plain else small(out)
 
 
 def model_of(model_dict: Mapping[str, Any] | None) -> tuple[str | None, dict[str, Any]]:

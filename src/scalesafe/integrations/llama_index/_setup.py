@@ -45,7 +45,7 @@ class Instrumentation:
 
     def attach(self, manager: Any) -> None:
         """Add the callback handler to ``manager`` once (no double screening or logging)."""
-        if not isinstance(manager, CallbackManager):
+        if not isinstance(manager, CallbackManager) or manager in self.managers:
             return
         if any(isinstance(h, ScaleSafeCallbackHandler) for h in manager.handlers):
             return

@@ -17,12 +17,11 @@ from llama_index.core.chat_engine.types import BaseChatEngine
 from llama_index.core.instrumentation.span import SimpleSpan
 from llama_index.core.instrumentation.span_handlers import BaseSpanHandler
 from llama_index.core.tools.types import BaseTool
-from pydantic import PrivateAttr
 from workflows import Workflow
 
 from ..._client import Client, get_client
-from ..._safety import contained
 from ...model import EventKind, Message, Status, ToolCall
+from ._contain import plain_attrs, swallow
 from ._extract import is_stream, result_text, small
 from ._streams import relink
 from ._tracker import Span, Tracker
@@ -34,18 +33,18 @@ TOOL_METHODS = frozenset({"call", "acall", "__call__"})
 class ScaleSafeSpanHandler(BaseSpanHandler[SimpleSpan]):
     """Add to a dispatcher (``root_dispatcher.add_span_handler``) to log LlamaIndex runs as trees."""
 
-    _tracker: Tracker = PrivateAttr()
-    _client: Client | None = PrivateAttr(default=None)
-    _on_llm: Callable[[Any], None] | None = PrivateAttr(default=None)
-
     def __init__(self, *, client: Client | None = None, location: str | None = None) -> None:
         super().__init__(open_spans={}, completed_spans=[], dropped_spans=[], current_span_ids={})
-        self._client = client
-        self._tracker = Tracker(self._record, location)
+        plain_attrs(self, _client=client, _on_llm=None, _tracker=Tracker(self._record, location))
 
     @classmethod
     def class_name(cls) -> str:
         return "ScaleSafeSpanHandler"
+
+    def __eq__(self, other: object) -> bool:  # each handler is its own tracker
+        return self is other
+
+    __hash__ = object.__hash__
 
     @property
     def tracker(self) -> Tracker:
@@ -60,23 +59,27 @@ class ScaleSafeSpanHandler(BaseSpanHandler[SimpleSpan]):
 
     def on_llm(self, hook: Callable[[Any], None] | None) -> None:
         """Call ``hook(llm)`` when an LLM span opens (instrument() uses it to reach old LLMs)."""
-        self._on_llm = hook
+        plain_attrs(self, _on_llm=hook)
 
     # dispatcher hooks (overridden whole: no base-class bookkeeping on the hot path) --------
     def span_enter(self, id_: str, bound_args: inspect.BoundArguments, instance: Any = None,
                    parent_id: str | None = None, tags: dict[str, Any] | None = None,
                    **kwargs: Any) -> None:
-        with contained("llama_index.span_enter"):
+        try:
             span = self._tracker.enter(id_, parent_id, instance)
-            if isinstance(instance, BaseLLM):
+            role = _role(type(instance))
+            if role is _LLM:
                 if self._on_llm is not None:
                     self._on_llm(instance)
                 return
-            self._classify(span, bound_args.arguments)
+            if role is not None or span.step_of is not None:
+                self._classify(span, role, bound_args.arguments)
+        except Exception:
+            swallow("llama_index.span_enter")
 
     def span_exit(self, id_: str, bound_args: inspect.BoundArguments, instance: Any = None,
                   result: Any = None, **kwargs: Any) -> None:
-        with contained("llama_index.span_exit"):
+        try:
             span = self._tracker.spans.get(id_)
             if span is None or span.event is None or span.nested:
                 self._tracker.spans.pop(id_, None)
@@ -85,11 +88,15 @@ class ScaleSafeSpanHandler(BaseSpanHandler[SimpleSpan]):
             if span.event.kind is not EventKind.LLM:
                 _fill_output(span, result, streaming)
             self._tracker.exit(id_, defer=streaming and span.event.kind is EventKind.LLM)
+        except Exception:
+            swallow("llama_index.span_exit")
 
     def span_drop(self, id_: str, bound_args: inspect.BoundArguments, instance: Any = None,
                   err: BaseException | None = None, **kwargs: Any) -> None:
-        with contained("llama_index.span_drop"):
+        try:
             self._tracker.drop(id_, err)
+        except Exception:
+            swallow("llama_index.span_drop")
 
     def new_span(self, *args: Any, **kwargs: Any) -> SimpleSpan | None:
         return None
@@ -101,17 +108,17 @@ class ScaleSafeSpanHandler(BaseSpanHandler[SimpleSpan]):
         return None
 
     # classification ------------------------------------------------------------------------
-    def _classify(self, span: Span, args: dict[str, Any]) -> None:
+    def _classify(self, span: Span, role: str | None, args: dict[str, Any]) -> None:
         method = span.name.rsplit(".", 1)[-1]
         instance = span.instance
-        if isinstance(instance, BaseChatEngine) and method in CHAT_METHODS:
+        if role is _CHAT and method in CHAT_METHODS:
             message = args.get("message")
             self._tracker.promote(span, EventKind.CHAT, messages=_user(message),
                                   input=None if isinstance(message, str) else small(message))
-        elif isinstance(instance, Workflow) and method == "run":
+        elif role is _WORKFLOW and method == "run":
             self._tracker.promote(span, EventKind.AGENT, name=type(instance).__name__,
                                   input=small(_run_input(args)))
-        elif isinstance(instance, BaseTool) and method in TOOL_METHODS:
+        elif role is _TOOL and method in TOOL_METHODS:
             self._promote_tool(span, instance, args)
         elif span.step_of is not None:
             self._tracker.promote(span, EventKind.AGENT, metadata={"step": True},
@@ -124,6 +131,27 @@ class ScaleSafeSpanHandler(BaseSpanHandler[SimpleSpan]):
         name = tool.metadata.name or type(tool).__name__
         self._tracker.promote(span, EventKind.TOOL, name=name, input=small(arguments),
                               tool_calls=[ToolCall(name=name, arguments=small(arguments))])
+
+
+_LLM, _CHAT, _WORKFLOW, _TOOL = "llm", "chat", "workflow", "tool"
+_ROLES: dict[type, str | None] = {}
+
+
+def _role(cls: type) -> str | None:
+    """What a span's instance is, by class (cached: isinstance on ABCs is slow)."""
+    try:
+        return _ROLES[cls]
+    except KeyError:
+        pass
+    role = None
+    for base, name in ((BaseLLM, _LLM), (BaseChatEngine, _CHAT), (Workflow, _WORKFLOW),
+                       (BaseTool, _TOOL)):
+        if issubclass(cls, base):
+            role = name
+            break
+    if len(_ROLES) < 4_096:
+        _ROLES[cls] = role
+    return role
 
 
 def _user(message: Any) -> list[Message]:
