@@ -71,3 +71,23 @@ def test_broken_profile_is_a_configuration_error(remote: Deployment) -> None:
     (profiles / "ms-a.toml").write_text('use_case = "not-a-use-case"\n')
     with pytest.raises(ConfigurationError):
         GenericMonitor().status()
+
+
+def test_server_policy_screens_and_blocked_events_arrive(remote: Deployment) -> None:
+    import httpx
+
+    from scalesafe.exceptions import UnsafeInputError
+
+    admin = {"Authorization": f"Bearer {remote.admin}"}
+    bad = httpx.put(remote.url + "/v1/policy", params={"model": "ms-a"}, headers=admin,
+                    json={"policy": {"nonsense": 1}})
+    assert bad.status_code == 422
+    ok = httpx.put(remote.url + "/v1/policy", params={"model": "ms-a"}, headers=admin,
+                   json={"policy": {"banned_terms": ["blue-widget"]}})
+    assert ok.status_code == 200
+    with pytest.raises(UnsafeInputError):
+        GenericMonitor().monitor("tell me about blue-widget", None, screen_inputs=True)
+    assert scalesafe.flush(10) == 0
+    events = httpx.get(remote.url + "/v1/events", headers={"Authorization": f"Bearer {remote.key_a}"},
+                       params={"status": "blocked"}).json()["events"]
+    assert len(events) == 1 and "blue-widget" not in str(events[0].get("findings"))
