@@ -12,10 +12,12 @@ from ..compliance import (
     as_profile,
     compute_status,
     data_period,
+    decisions_from_events,
     find_profile,
     latest_analysis,
     ll144_analysis,
     read_decisions_csv,
+    read_demographics_csv,
     write_report,
 )
 from ..compliance._profile import SystemProfile
@@ -35,9 +37,13 @@ def register(subparsers: Any) -> None:
     audit = subparsers.add_parser("audit", help="NYC Local Law 144 bias audits")
     sub = audit.add_subparsers(dest="audit_command", metavar="SUBCOMMAND")
     sub.required = True
-    ll144 = sub.add_parser("ll144", help="impact ratios from historical decisions (CSV)")
+    ll144 = sub.add_parser("ll144", help="impact ratios from historical decisions")
     add_common(ll144, json_flag=True)
-    ll144.add_argument("--decisions", required=True, help="CSV of decisions")
+    source = ll144.add_mutually_exclusive_group(required=True)
+    source.add_argument("--decisions", help="CSV of decisions with demographics")
+    source.add_argument("--demographics",
+                        help="CSV of demographics by candidate_id, joined with the decisions in the log"
+                             " (events whose metadata has candidate_id and selected or score)")
     _add_columns(ll144)
     ll144.add_argument("--record", action="store_true", help="store the result in the audit log")
     ll144.set_defaults(func=_ll144)
@@ -89,7 +95,34 @@ def _local_profile(client: Any, profile_path: str | None) -> SystemProfile | Non
     return own or find_profile(Path.cwd(), client.home)
 
 
+def _analysis_from_events(args: argparse.Namespace) -> dict[str, Any]:
+    from ..backends import EventQuery
+
+    backend = client_from(args).backend
+    events, cursor = [], None
+    while True:
+        page, cursor = backend.page_events(EventQuery(limit=1000, cursor=cursor, descending=False))
+        events.extend(page)
+        if cursor is None:
+            break
+    demographics = read_demographics_csv(
+        args.demographics, id_column=args.id_column, sex_column=args.sex_column,
+        race_column=args.race_column,
+    )
+    rows = decisions_from_events(events, demographics)
+    analysis = ll144_analysis(
+        rows,
+        source=f"logged decisions joined with {Path(args.demographics).name}",
+        audit_date=dt.date.today(),
+        data_period=data_period(rows),
+    )
+    analysis["data_kind"] = "historical"
+    return analysis
+
+
 def _analysis_from_csv(args: argparse.Namespace) -> dict[str, Any]:
+    if getattr(args, "demographics", None):
+        return _analysis_from_events(args)
     rows = read_decisions_csv(
         args.decisions,
         id_column=args.id_column,

@@ -5,7 +5,13 @@ Backend) and the file readers/writers named as such.
 """
 
 from ._categories import RACE_ETHNICITY, SEX
-from ._decisions import data_period, parse_selected, read_decisions_csv
+from ._decisions import (
+    data_period,
+    decisions_from_events,
+    parse_selected,
+    read_decisions_csv,
+    read_demographics_csv,
+)
 from ._evaluate import compute_status, evaluate, raise_for_status
 from ._facts import (
     INCIDENT,
@@ -41,6 +47,7 @@ __all__ = [
     "as_profile",
     "compute_status",
     "data_period",
+    "decisions_from_events",
     "evaluate",
     "find_profile",
     "gather_facts",
@@ -50,6 +57,7 @@ __all__ = [
     "parse_selected",
     "raise_for_status",
     "read_decisions_csv",
+    "read_demographics_csv",
     "record_incident",
     "write_report",
 ]

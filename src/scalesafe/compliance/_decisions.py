@@ -80,3 +80,56 @@ def _require(header: Sequence[str], columns: Sequence[str]) -> None:
     missing = [c for c in columns if c not in header]
     if missing:
         raise DataValidationError(f"decisions file is missing column(s): {', '.join(missing)}")
+
+
+def read_demographics_csv(
+    path: str | Path,
+    *,
+    id_column: str = "candidate_id",
+    sex_column: str = "sex",
+    race_column: str = "race_ethnicity",
+) -> dict[str, dict[str, Any]]:
+    """Demographics kept apart from the AI system, keyed by candidate pseudonym."""
+    with Path(path).open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        _require(reader.fieldnames or [], [id_column, sex_column, race_column])
+        return {
+            str(raw[id_column]).strip(): {"sex": raw.get(sex_column), "race_ethnicity": raw.get(race_column)}
+            for raw in reader
+            if raw.get(id_column)
+        }
+
+
+def decisions_from_events(
+    events: Any,
+    demographics: dict[str, dict[str, Any]],
+    *,
+    id_key: str = "candidate_id",
+) -> list[dict[str, Any]]:
+    """Join logged decisions with demographics held elsewhere, by candidate pseudonym.
+
+    A logged event is a decision when its metadata carries ``candidate_id`` and either
+    ``selected`` or ``score`` (the app sets them when it logs an AEDT result). Pass
+    events oldest first; the latest decision per candidate counts. Candidates missing from the demographics
+    file keep blank categories, so the analysis reports them as unknown.
+    """
+    latest: dict[str, dict[str, Any]] = {}
+    for event in events:
+        meta = getattr(event, "metadata", None) or {}
+        candidate = meta.get(id_key)
+        if candidate is None or ("selected" not in meta and "score" not in meta):
+            continue
+        row: dict[str, Any] = {"candidate_id": str(candidate), "date": event.start_time.date().isoformat()}
+        if "selected" in meta:
+            row["selected"] = parse_selected(meta["selected"])
+        else:
+            try:
+                row["score"] = float(meta["score"])
+            except (TypeError, ValueError):
+                continue
+        latest[row["candidate_id"]] = row  # events come oldest first: the last one wins
+    for row in latest.values():
+        person = demographics.get(row["candidate_id"], {})
+        row["sex"] = person.get("sex")
+        row["race_ethnicity"] = person.get("race_ethnicity")
+    return list(latest.values())
