@@ -28,10 +28,11 @@ def test_invoke_logs_a_run_tree(client):
     assert result.content == "fine"
     events = stored(client)
     root = one(events, "RunnableSequence")
-    prompt = one(events, "ChatPromptTemplate")
     chat = one(events, "FakeListChatModel")
+    assert len(events) == 2  # the prompt template's run is folded into its parent
+    assert root.metadata["scalesafe.prompt_templates"] == ["ChatPromptTemplate"]
     assert root.parent_id is None and root.trace_id == root.run_id
-    assert prompt.parent_id == root.run_id and chat.parent_id == root.run_id
+    assert chat.parent_id == root.run_id
     assert {e.trace_id for e in events} == {root.run_id}
     assert all(e.source is Source.LANGCHAIN and e.status is Status.OK for e in events)
     assert chat.kind is EventKind.CHAT
@@ -125,7 +126,7 @@ def test_batch_in_threads_keeps_trees_apart(client):
     assert len(roots) == 12
     for root in roots:
         tree = [e for e in events if e.trace_id == root.run_id]
-        assert len(tree) == 3
+        assert len(tree) == 2
         chat = next(e for e in tree if e.kind is EventKind.CHAT)
         assert chat.messages[1].content == root.input["q"]
     assert len(handler.runs) == 0
@@ -160,3 +161,28 @@ def test_retriever_runs(client):
     event = one(stored(client), "Fixed")
     assert event.kind is EventKind.RETRIEVER and event.input == "cats"
     assert event.output == [{"page_content": "about cats", "metadata": {"n": 1}}]
+
+
+def test_prompt_templates_are_logged_when_they_carry_their_own_input(client):
+    """Only a prompt that formats its parent's own inputs is folded; others keep their event."""
+    prompt = ChatPromptTemplate.from_messages([("human", "{q}")])
+    prompt.invoke({"q": "alone"}, config={"callbacks": [ScaleSafeHandler()]})
+    shaped = RunnableLambda(lambda x: {"q": x.upper()}, name="shape") | prompt | FakeListChatModel(
+        responses=["ok"])
+    shaped.invoke("mid", config={"callbacks": [ScaleSafeHandler()]})
+    templates = by_name(stored(client), "ChatPromptTemplate")
+    assert [t.input for t in templates] == [{"q": "alone"}, {"q": "MID"}]
+    assert templates[0].parent_id is None and templates[1].parent_id is not None
+
+
+def test_a_failing_folded_prompt_is_logged_on_its_parent(client):
+    handler = ScaleSafeHandler()
+    try:
+        _chain().invoke({"wrong": "x"}, config={"callbacks": [handler]})
+    except KeyError:
+        pass
+    else:
+        raise AssertionError("a missing template variable must raise")
+    root = one(stored(client), "RunnableSequence")
+    assert root.status is Status.ERROR and root.error.type == "KeyError"
+    assert len(handler.runs) == 0

@@ -64,17 +64,22 @@ def tool_calls_of(message: Any) -> list[ToolCall]:
 
 
 def message_of(message: Any) -> Message:
-    """One LangChain ``BaseMessage`` (or role/content dict) as a ScaleSafe message."""
+    """One LangChain ``BaseMessage`` (or role/content dict) as a ScaleSafe message.
+
+    Only the fields that are set are passed, so pydantic validates as little as possible.
+    """
     if isinstance(message, Mapping):
-        return Message(
-            role=str(message.get("role", "user")), content=text_of(message.get("content")),
-            name=None, tool_calls=[], tool_call_id=None)
+        return Message(role=str(message.get("role", "user")), content=text_of(message.get("content")))
+    fields: dict[str, Any] = {"role": role_of(message), "content": text_of(_attr(message, "content"))}
     name = _attr(message, "name")
+    if isinstance(name, str):
+        fields["name"] = name
     call_id = _attr(message, "tool_call_id")
-    return Message(
-        role=role_of(message), content=text_of(_attr(message, "content")),
-        name=name if isinstance(name, str) else None, tool_calls=tool_calls_of(message),
-        tool_call_id=call_id if isinstance(call_id, str) else None)
+    if isinstance(call_id, str):
+        fields["tool_call_id"] = call_id
+    if _attr(message, "tool_calls"):
+        fields["tool_calls"] = tool_calls_of(message)
+    return Message(**fields)
 
 
 def messages_of(batches: Any) -> list[Message]:
@@ -87,9 +92,7 @@ def messages_of(batches: Any) -> list[Message]:
 
 
 def prompts_of(prompts: Any) -> list[Message]:
-    return [Message(role="user", content=p if isinstance(p, str) else str(p),
-                                    name=None, tool_calls=[], tool_call_id=None)
-            for p in prompts or ()]
+    return [Message(role="user", content=p if isinstance(p, str) else str(p)) for p in prompts or ()]
 
 
 def model_name(params: Mapping[str, Any] | None, metadata: Mapping[str, Any] | None,
@@ -193,34 +196,47 @@ def _fast(value: Any, depth: int) -> Any:
     if depth > 3:
         return _SLOW
     if kind is dict:
-        out = {}
-        for key, item in value.items():
-            converted = _fast(item, depth + 1)
-            if type(key) is not str or converted is _SLOW:
-                return _SLOW
-            out[key] = converted
-        return out
+        return _fast_dict(value, depth)
     if kind is list and len(value) <= 100:
         items = [_fast(item, depth + 1) for item in value]
         return _SLOW if any(i is _SLOW for i in items) else items
     return _lc_object(value)
 
 
+def _fast_dict(value: dict[Any, Any], depth: int) -> Any:
+    """A copy of a dict with string keys; short strings and None are copied without a call."""
+    out = {}
+    for key, item in value.items():
+        if type(key) is not str:
+            return _SLOW
+        if item is None or (type(item) is str and len(item) < _SHORT):
+            out[key] = item
+            continue
+        converted = _fast(item, depth + 1)
+        if converted is _SLOW:
+            return _SLOW
+        out[key] = converted
+    return out
+
+
 def _lc_object(value: Any) -> Any:
     """Messages and prompt values (the usual chain inputs/outputs) as small dicts."""
     if isinstance(value, BaseMessage):
-        return _message_dict(message_of(value))
+        return message_dict(value)
     if isinstance(value, PromptValue):
-        return {"messages": [_message_dict(message_of(m)) for m in value.to_messages()]}
+        return {"messages": [message_dict(m) for m in value.to_messages()]}
     return _SLOW
 
 
-def _message_dict(message: Message) -> dict[str, Any]:
-    out: dict[str, Any] = {"role": message.role, "content": message.content}
-    if message.tool_calls:
-        out["tool_calls"] = [c.model_dump() for c in message.tool_calls]
-    if message.tool_call_id:
-        out["tool_call_id"] = message.tool_call_id
-    if message.name:
-        out["name"] = message.name
+def message_dict(message: Any) -> dict[str, Any]:
+    """A LangChain message as the JSON a ScaleSafe ``Message`` would dump to (set fields only)."""
+    out: dict[str, Any] = {"role": role_of(message), "content": text_of(_attr(message, "content"))}
+    if _attr(message, "tool_calls"):
+        out["tool_calls"] = [c.model_dump() for c in tool_calls_of(message)]
+    call_id = _attr(message, "tool_call_id")
+    if isinstance(call_id, str):
+        out["tool_call_id"] = call_id
+    name = _attr(message, "name")
+    if isinstance(name, str):
+        out["name"] = name
     return out

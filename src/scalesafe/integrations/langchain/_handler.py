@@ -16,9 +16,10 @@ from uuid import UUID
 from ..._monitor import BaseMonitor
 from ..._safety import contained
 from ...exceptions import ScaleSafeException
-from ...model import Direction, ErrorInfo, Event, EventKind, Source, Status, ToolCall
+from ...model import Direction, ErrorInfo, Event, EventKind, Message, Source, Status, ToolCall
 from . import _convert as cv
 from ._approval import request_tool_approval
+from ._prompt_screen import screen_prompt
 from ._runs import Run, Runs
 
 try:
@@ -101,24 +102,30 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
         self.user_id = user_id
         self.session_id = session_id
         self.runs = Runs()
+        # Fields every event gets; only the ones that are set, so pydantic validates less.
+        self._common: dict[str, Any] = {"source": Source.LANGCHAIN, **{
+            k: v for k, v in (("location", self.location), ("user_id", user_id),
+                              ("session_id", session_id)) if v is not None}}
 
     # building ---------------------------------------------------------------------------
     def _new(self, kind: EventKind, run_id: UUID, parent_run_id: UUID | None, name: str | None,
-             tags: list[str] | None, metadata: dict[str, Any] | None) -> Event:
-        notes: list[str] = []
-        meta = cv.jsonable(metadata, "metadata", notes) if metadata else {}
+             tags: list[str] | None, metadata: dict[str, Any] | None, **fields: Any) -> Event:
+        """A new event for a run, linked into its tree. Hot path: pass only what is set."""
         trace_id, parent_id = self.runs.link(run_id, parent_run_id)
-        return Event(
-            source=Source.LANGCHAIN, kind=kind, name=name, run_id=str(run_id),
-            trace_id=trace_id, parent_id=parent_id,
-            tags=[*tags, *self.extra_tags] if tags else list(self.extra_tags),
-            metadata=meta if isinstance(meta, dict) else {"value": meta}, truncated=notes,
-            location=self.location, user_id=self.user_id, session_id=self.session_id,
-        )
+        notes: list[str] = fields.get("truncated") or []
+        if metadata:
+            meta = cv.jsonable(metadata, "metadata", notes)
+            fields["metadata"] = meta if isinstance(meta, dict) else {"value": meta}
+        if tags or self.extra_tags:
+            fields["tags"] = [*tags, *self.extra_tags] if tags else list(self.extra_tags)
+        if notes:
+            fields["truncated"] = notes
+        return Event(kind=kind, name=name, run_id=str(run_id), trace_id=trace_id,
+                     parent_id=parent_id, **self._common, **fields)
 
-    def _begin(self, run_id: UUID, event: Event) -> Run:
+    def _begin(self, run_id: UUID, event: Event, raw_input: Any = None) -> Run:
         self.gate.check_stop(event)
-        return self.runs.open(run_id, event)
+        return self.runs.open(run_id, event, raw_input)
 
     def _end(self, run_id: UUID, fill: Callable[[Event], None] | None = None) -> Event | None:
         run = self.runs.close(run_id)
@@ -147,10 +154,27 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
     def on_chain_start(self, serialized: Any, inputs: Any, *, run_id: UUID,
                        parent_run_id: UUID | None = None, tags: list[str] | None = None,
                        metadata: dict[str, Any] | None = None, **kwargs: Any) -> None:
-        event = self._new(EventKind.CHAIN, run_id, parent_run_id,
-                          cv.run_name(serialized, kwargs.get("name")), tags, metadata)
-        event.input = cv.jsonable(inputs, "input", event.truncated)
-        self._begin(run_id, event)
+        name = cv.run_name(serialized, kwargs.get("name"))
+        if kwargs.get("run_type") == "prompt" and self._fold_prompt(run_id, parent_run_id, inputs, name):
+            return
+        notes: list[str] = []
+        event = self._new(EventKind.CHAIN, run_id, parent_run_id, name, tags, metadata,
+                          input=cv.jsonable(inputs, "input", notes), truncated=notes)
+        self._begin(run_id, event, inputs)
+
+    def _fold_prompt(self, run_id: UUID, parent_run_id: UUID | None, inputs: Any,
+                     name: str | None) -> bool:
+        """Log no event for a prompt template that formats its parent's own inputs.
+
+        Its input is on the parent's event and its output is the next model's input,
+        so an event of its own would repeat both; its name goes on the parent instead.
+        """
+        parent = self.runs.get(parent_run_id) if parent_run_id is not None else None
+        if parent is None or parent.raw_input is not inputs:
+            return False
+        parent.event.metadata.setdefault("scalesafe.prompt_templates", []).append(name)
+        self.runs.fold(run_id, parent_run_id)  # type: ignore[arg-type]
+        return True
 
     @_hook
     def on_chain_end(self, outputs: Any, *, run_id: UUID, **kwargs: Any) -> None:
@@ -184,8 +208,7 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
                             parent_run_id: UUID | None = None, tags: list[str] | None = None,
                             metadata: dict[str, Any] | None = None, **kwargs: Any) -> None:
         event = self._model_event(EventKind.CHAT, serialized, run_id, parent_run_id, tags,
-                                  metadata, kwargs)
-        event.messages = cv.messages_of(messages)
+                                  metadata, kwargs, cv.messages_of(messages))
         self._start_model(run_id, event)
 
     @_hook
@@ -193,29 +216,26 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
                      parent_run_id: UUID | None = None, tags: list[str] | None = None,
                      metadata: dict[str, Any] | None = None, **kwargs: Any) -> None:
         event = self._model_event(EventKind.LLM, serialized, run_id, parent_run_id, tags,
-                                  metadata, kwargs)
-        event.messages = cv.prompts_of(prompts)
+                                  metadata, kwargs, cv.prompts_of(prompts))
         self._start_model(run_id, event)
 
     def _model_event(self, kind: EventKind, serialized: Any, run_id: UUID,
                      parent_run_id: UUID | None, tags: Any, metadata: Any,
-                     kwargs: dict[str, Any]) -> Event:
-        event = self._new(kind, run_id, parent_run_id, cv.run_name(serialized, kwargs.get("name")),
-                          tags, metadata)
+                     kwargs: dict[str, Any], messages: list[Message]) -> Event:
         params = kwargs.get("invocation_params")
-        event.model = cv.model_name(params if isinstance(params, Mapping) else None, metadata,
-                                    serialized)
+        params = params if isinstance(params, Mapping) else None
+        fields: dict[str, Any] = {"messages": messages, "truncated": []}
         if params:
-            converted = cv.jsonable(params, "parameters", event.truncated)
-            event.parameters = converted if isinstance(converted, dict) else {}
-        return event
+            converted = cv.jsonable(params, "parameters", fields["truncated"])
+            if isinstance(converted, dict):
+                fields["parameters"] = converted
+        return self._new(kind, run_id, parent_run_id, cv.run_name(serialized, kwargs.get("name")),
+                         tags, metadata, model=cv.model_name(params, metadata, serialized), **fields)
 
     def _start_model(self, run_id: UUID, event: Event) -> None:
-        gate = self.gate
-        gate.check_stop(event)
+        self.gate.check_stop(event)
         if self.screen_inputs:
-            texts = [(f"messages[{i}]", m.content) for i, m in enumerate(event.messages) if m.content]
-            gate.screen(event, Direction.INPUT, texts, _setter(event))
+            screen_prompt(self.gate, event)
         self.runs.open(run_id, event)
 
     @_hook
@@ -323,16 +343,6 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
     @_hook
     def on_retriever_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
         self._fail(run_id, error)
-
-
-def _setter(event: Event) -> Callable[[list[str]], None]:
-    def apply(masked: list[str]) -> None:
-        texts = iter(masked)
-        for message in event.messages:
-            if message.content:
-                message.content = next(texts)
-
-    return apply
 
 
 def _fill_generation(event: Event, response: Any) -> None:

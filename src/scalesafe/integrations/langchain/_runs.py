@@ -21,37 +21,51 @@ agent_trace: ContextVar[str | None] = ContextVar("scalesafe_agent_trace", defaul
 
 @dataclass(slots=True)
 class Run:
-    """One open run: its event and, while streaming with screening on, its stream screener."""
+    """One open run: its event, the raw inputs it started with and, while streaming with
+    screening on, its stream screener."""
 
     event: Event
+    raw_input: Any = None
     screener: Any = None
     streamed: list[str] = field(default_factory=list)
 
 
 class Runs:
-    """Open runs by id. Ended runs are removed, so the map only holds what is in flight."""
+    """Open runs by id. Ended runs are removed, so the map only holds what is in flight.
+
+    A *folded* run (a prompt template whose output is exactly the next model's input)
+    gets no event of its own; it maps to its parent so any child still links correctly.
+    """
 
     def __init__(self) -> None:
         self._open: dict[UUID, Run] = {}
+        self._folded: dict[UUID, UUID] = {}
 
     def __len__(self) -> int:
-        return len(self._open)
+        return len(self._open) + len(self._folded)
 
-    def open(self, run_id: UUID, event: Event) -> Run:
-        run = Run(event)
+    def open(self, run_id: UUID, event: Event, raw_input: Any = None) -> Run:
+        run = Run(event, raw_input)
         self._open[run_id] = run
         return run
+
+    def fold(self, run_id: UUID, parent_run_id: UUID) -> None:
+        self._folded[run_id] = parent_run_id
 
     def get(self, run_id: UUID) -> Run | None:
         return self._open.get(run_id)
 
     def close(self, run_id: UUID) -> Run | None:
-        return self._open.pop(run_id, None)
+        run = self._open.pop(run_id, None)
+        if run is None:
+            self._folded.pop(run_id, None)
+        return run
 
     def link(self, run_id: UUID, parent_run_id: UUID | None) -> tuple[str, str | None]:
         """``(trace_id, parent_id)``: the trace is the root run's id, inherited from the parent."""
         if parent_run_id is None:
             return str(run_id), None
+        parent_run_id = self._folded.get(parent_run_id, parent_run_id)
         parent = self._open.get(parent_run_id)
         if parent is not None and parent.event.trace_id:
             return parent.event.trace_id, str(parent_run_id)
