@@ -20,6 +20,7 @@ from ...model import Direction, ErrorInfo, Event, EventKind, Message, Source, St
 from . import _convert as cv
 from ._approval import request_tool_approval
 from ._prompt_screen import screen_prompt
+from ._quiet import quiet_deliberate_errors
 from ._runs import Run, Runs
 
 try:
@@ -32,6 +33,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 __all__ = ["ScaleSafeHandler"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+_QUIETED: set[type] = set()  # handler classes LangChain's warning filter already knows
 _STATUS_BY_ERROR = {
     "UnsafeInputError": Status.BLOCKED, "BannedOutputError": Status.BLOCKED,
     "HumanStoppedTheLoopError": Status.BLOCKED, "BannedLocationError": Status.BLOCKED,
@@ -94,6 +96,10 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
     ) -> None:
         super().__init__(api_key, location, client=client, policy=policy,
                          review_wait=approval_wait, **client_options)
+        cls = type(self)
+        if cls not in _QUIETED:
+            quiet_deliberate_errors(cls)
+            _QUIETED.add(cls)
         self.screen_inputs = screen_inputs
         self.screen_outputs = screen_outputs
         self.require_approval = frozenset(require_approval)
