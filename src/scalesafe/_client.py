@@ -55,7 +55,7 @@ class Client:
             queue_timeout=queue_timeout,
         )
         self._policy_arg = policy
-        self._policy: Policy | None = None
+        self._policy: Policy | None = self._load_policy() if policy is not None else None
         self.review_wait = review_wait
         self._stop = _StopCache(self.backend, stop_ttl, refresh_in_background=self.settings.remote)
         self.internal_errors = 0
@@ -114,6 +114,11 @@ class Client:
             return Policy.from_dict(arg)
         if isinstance(arg, str | os.PathLike):
             return Policy.from_toml(Path(arg))
+        if arg is not None:
+            from .exceptions import ConfigurationError
+
+            kind = type(arg).__name__
+            raise ConfigurationError(f"policy must be a Policy, a dict or a TOML path, not {kind}")
         try:
             served = self.backend.get_policy()
         except Exception:

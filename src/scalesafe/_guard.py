@@ -8,10 +8,12 @@ findings with a person (raise at once, or wait for the decision).
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ._safety import internal_errors
 from .exceptions import (
     BannedOutputError,
     HumanReviewNeededException,
@@ -30,6 +32,7 @@ from .model import (
     new_id,
 )
 
+log = logging.getLogger("scalesafe")
 Texts = Sequence[tuple[str | None, str]]
 _MASKED = (Action.REDACT, Action.BLOCK)
 
@@ -65,7 +68,12 @@ class Gate:
         """Findings and the texts to store (block/redact spans masked). No side effects."""
         from .screening import redact, screen_texts
 
-        verdict, _ = screen_texts(list(texts), direction.value, self.policy)
+        try:
+            verdict, _ = screen_texts(list(texts), direction.value, self.policy)
+        except Exception:  # a screening bug must not take the app down: fail open, loudly
+            internal_errors.add("screening")
+            log.error("scalesafe: screening failed; the text was not screened", exc_info=True)
+            return Verdict(), [t for _, t in texts]
         if not verdict.findings:
             return verdict, [t for _, t in texts]
         masked = []

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._monitor import BaseMonitor
+from ._safety import internal_errors
 from .model import (
     Direction,
     Event,
@@ -45,8 +46,12 @@ class GenericMonitor(BaseMonitor):
         review_id: str | None = None,
     ) -> Event:
         """Log one interaction; returns the event. Screening may raise; logging never does."""
-        event = self._build(input, output, model, metadata, tags, usage, user_id, session_id,
-                            start_time, end_time, kind)
+        try:
+            event = self._build(input, output, model, metadata, tags, usage, user_id, session_id,
+                                start_time, end_time, kind)
+        except Exception as exc:  # a malformed argument must not break the app: log what we can
+            internal_errors.add("GenericMonitor.build")
+            event = _fallback_event(self.source, input, output, exc)
         gate = self.gate
         gate.check_stop(event)
         if screen_inputs:
@@ -77,6 +82,12 @@ class GenericMonitor(BaseMonitor):
         if end_time is not None or start_time is not None:
             event.finish(end_time)
         return event
+
+
+def _fallback_event(source: Source, input: Any, output: Any, exc: Exception) -> Event:
+    value, notes = to_jsonable({"input": input, "output": output})
+    return Event(source=source, input=value, truncated=[
+        *notes, f"arguments could not be read as given ({type(exc).__name__}); stored as raw JSON"])
 
 
 def messages_from(value: Any, cuts: list[str] | None = None) -> tuple[list[Message], Any]:

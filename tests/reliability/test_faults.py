@@ -193,3 +193,33 @@ def test_close_with_a_stuck_sink_honours_its_deadline(home):
     left = client.close(timeout=0.3)
     assert time.monotonic() - start < 1.5
     assert left == 1
+
+
+def test_malformed_arguments_are_logged_not_raised(client):
+    monitor = GenericMonitor()
+    event = monitor.monitor("q", "a", usage={"bogus": "x"}, tags=[object()], kind="not-a-kind")
+    assert any("could not be read" in note for note in event.truncated)
+    client.flush()
+    assert client.backend.get_event(event.id).input["input"] == "q"
+
+
+def test_a_screening_bug_fails_open_and_is_counted(home, caplog):
+    from scalesafe._safety import internal_errors
+
+    class BrokenPolicy:
+        """Not a Policy: screening will fail on it."""
+
+    client = Client(home=home)
+    before = internal_errors.by_place.get("screening", 0)
+    monitor = GenericMonitor(client=client, policy=BrokenPolicy())
+    event = monitor.monitor("hello", "world", screen_inputs=True)
+    assert event.findings == []
+    assert internal_errors.by_place["screening"] == before + 1
+    assert "not screened" in caplog.text
+
+
+def test_a_policy_of_the_wrong_type_fails_at_configuration(home):
+    from scalesafe.exceptions import ConfigurationError
+
+    with pytest.raises(ConfigurationError):
+        Client(home=home, policy=42)
