@@ -11,7 +11,13 @@ from langgraph.types import Command
 from lc_fakes import ScriptedChatModel, tool_call
 from lc_helpers import stored
 
-from scalesafe.exceptions import BannedOutputError, ConfigurationError, UnsafeInputError
+from scalesafe.exceptions import (
+    BannedOutputError,
+    ConfigurationError,
+    HumanReviewNeededException,
+    HumanStoppedTheLoopError,
+    UnsafeInputError,
+)
 from scalesafe.langchain import ScaleSafeHandler, ScaleSafeMiddleware, resume_from_review
 from scalesafe.model import Decision, ReviewState, Status
 from scalesafe.screening import Policy
@@ -176,3 +182,41 @@ async def test_astream_pauses_for_approval(client):
     assert any("__interrupt__" in c for c in chunks) and outbox == []
     assert client.backend.list_reviews(ReviewState.PENDING)
     assert any(e.status is Status.PENDING_REVIEW for e in stored(client))
+
+
+REVIEW_CARDS = Policy(checks={"payment_card": "review"})
+
+
+def test_review_finding_pauses_and_resumes_with_command(client):
+    agent, model = _agent([AIMessage("ok")], policy=REVIEW_CARDS)
+    result = agent.invoke({"messages": [("user", f"card {CARD}")]}, CFG)
+    assert "__interrupt__" in result and model.calls == 0
+    request = result["__interrupt__"][0].value
+    assert request["action_requests"][0]["name"] == "scalesafe_screening"
+    [review] = client.backend.list_reviews(ReviewState.PENDING)
+    assert review.kind == "screening" and request["scalesafe_review_ids"] == [review.id]
+    final = agent.invoke(Command(resume={"decisions": [{"type": "approve"}]}), CFG)
+    assert final["messages"][-1].content == "ok" and model.calls == 1
+    assert CARD in model.seen[0][-1].content  # approved as written
+    assert client.backend.get_review(review.id).state is ReviewState.APPROVED
+    statuses = {e.status for e in stored(client) if e.review_id == review.id}
+    assert statuses == {Status.PENDING_REVIEW, Status.OK}
+
+
+def test_review_finding_resumes_from_the_queue_with_an_edit(client):
+    agent, model = _agent([AIMessage("ok")], policy=REVIEW_CARDS)
+    agent.invoke({"messages": [("user", f"card {CARD}")]}, CFG)
+    with pytest.raises(HumanReviewNeededException):
+        resume_from_review(agent, CFG)  # still pending
+    [review] = client.backend.list_reviews(ReviewState.PENDING)
+    client.backend.decide(review.id, Decision.EDIT, reviewer="alice", edited_output="card on file")
+    assert resume_from_review(agent, CFG)["messages"][-1].content == "ok"
+    assert model.seen[0][-1].content == "card on file"
+
+
+def test_review_finding_rejected_stops_the_run(client):
+    agent, model = _agent([AIMessage("ok")], policy=REVIEW_CARDS)
+    agent.invoke({"messages": [("user", f"card {CARD}")]}, CFG)
+    with pytest.raises(HumanStoppedTheLoopError):
+        agent.invoke(Command(resume={"decisions": [{"type": "reject", "message": "no cards"}]}), CFG)
+    assert model.calls == 0

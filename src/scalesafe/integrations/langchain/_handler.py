@@ -16,7 +16,17 @@ from uuid import UUID
 from ..._monitor import BaseMonitor
 from ..._safety import contained
 from ...exceptions import ScaleSafeException
-from ...model import Direction, ErrorInfo, Event, EventKind, Message, Source, Status, ToolCall
+from ...model import (
+    Action,
+    Direction,
+    ErrorInfo,
+    Event,
+    EventKind,
+    Message,
+    Source,
+    Status,
+    ToolCall,
+)
 from . import _convert as cv
 from ._approval import request_tool_approval
 from ._prompt_screen import screen_prompt
@@ -77,6 +87,8 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
     raise_error = True
     run_inline = True
     source = Source.LANGCHAIN
+    #: Set by ScaleSafeMiddleware, whose after_model pauses the graph for ``review`` findings.
+    review_in_graph = False
 
     def __init__(
         self,
@@ -262,8 +274,6 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
 
     def _stream_findings(self, run_id: UUID, run: Run, findings: list[Any]) -> None:
         """A banned span completed mid-stream: record the attempt, then cut the stream."""
-        from ...model import Action
-
         if not any(f.action is Action.BLOCK for f in findings):
             return
         self.runs.close(run_id)
@@ -281,12 +291,21 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
         _fill_generation(event, response)
         if self.screen_outputs and event.output_text:
             try:
-                self.gate.screen(event, Direction.OUTPUT, [("output", event.output_text)],
-                                 lambda masked: setattr(event, "output_text", masked[0]))
+                self._screen_output(event)
             except ScaleSafeException:
                 self.runs.close(run_id)  # the gate recorded the blocked event
                 raise
         self._end(run_id)
+
+    def _screen_output(self, event: Event) -> None:
+        texts = [("output", event.output_text or "")]
+        if self.review_in_graph:  # review findings are left to the middleware's interrupt()
+            verdict, _ = self.gate.scan(texts, Direction.OUTPUT)
+            if verdict.action is Action.REVIEW:
+                event.findings.extend(verdict.findings)
+                return
+        self.gate.screen(event, Direction.OUTPUT, texts,
+                         lambda masked: setattr(event, "output_text", masked[0]))
 
     @_hook
     def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:

@@ -18,6 +18,7 @@ from . import _convert as cv
 from . import _review_flow as flow
 from ._handler import ScaleSafeHandler
 from ._runs import agent_trace
+from ._screen_pause import screen_or_pause
 
 try:
     from langchain.agents.middleware.types import AgentMiddleware, AgentState, PrivateStateAttr
@@ -55,6 +56,7 @@ class ScaleSafeMiddleware(AgentMiddleware[ScaleSafeState, Any, Any]):
         super().__init__()
         self.handler = ScaleSafeHandler(api_key, location, screen_outputs=screen_outputs,
                                         client=client, policy=policy, **client_options)
+        self.handler.review_in_graph = True  # after_model pauses for review findings in replies
         self.screen_inputs = screen_inputs
         self.screen_outputs = screen_outputs
         self.screen_tools = screen_tools
@@ -110,11 +112,8 @@ class ScaleSafeMiddleware(AgentMiddleware[ScaleSafeState, Any, Any]):
         event = self._event(state, "scalesafe.input_screening")
         event.messages = [cv.message_of(m) for m in fresh]
         masked: list[str] = []
-        verdict = self.handler.gate.screen(event, Direction.INPUT,
-                                           [(f"messages[{i}]", m.content) for i, m in enumerate(fresh)],
-                                           masked.extend)
-        if verdict.findings:
-            self.handler.client.record(event.finish())
+        screen_or_pause(self.handler.gate, event, Direction.INPUT,
+                        [(f"messages[{i}]", m.content) for i, m in enumerate(fresh)], masked.extend)
         if not masked:
             return None
         return {"messages": [m.model_copy(update={"content": t}) for m, t in zip(fresh, masked, strict=True)
@@ -150,9 +149,7 @@ class ScaleSafeMiddleware(AgentMiddleware[ScaleSafeState, Any, Any]):
         event = self._event(state, "scalesafe.output_screening")
         event.output_text = text
         masked: list[str] = []
-        verdict = self.handler.gate.screen(event, Direction.OUTPUT, texts, masked.extend)
-        if verdict.findings:
-            self.handler.client.record(event.finish())
+        screen_or_pause(self.handler.gate, event, Direction.OUTPUT, texts, masked.extend)
         if not masked:
             return None
         calls = [{**c, "args": _args(m, c["args"])}
@@ -220,10 +217,8 @@ class ScaleSafeMiddleware(AgentMiddleware[ScaleSafeState, Any, Any]):
         event = self._event(state, f"scalesafe.tool_result_screening:{result.name}", EventKind.TOOL)
         event.output_text = result.content
         masked: list[str] = []
-        verdict = self.handler.gate.screen(event, Direction.INPUT, [("tool_result", result.content)],
-                                           masked.extend)
-        if verdict.findings:
-            self.handler.client.record(event.finish())
+        screen_or_pause(self.handler.gate, event, Direction.INPUT, [("tool_result", result.content)],
+                        masked.extend)
         return result.model_copy(update={"content": masked[0]}) if masked else result
 
 

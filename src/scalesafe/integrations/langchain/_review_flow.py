@@ -19,11 +19,11 @@ _DECISION_OF_STATE = {ReviewState.APPROVED: "approve", ReviewState.EDITED: "edit
                       ReviewState.REJECTED: "reject"}
 
 
-def require_checkpointer(config: Mapping[str, Any]) -> None:
+def require_checkpointer(config: Mapping[str, Any], why: str = "require_approval=...") -> None:
     configurable = config.get("configurable") or {}
     if configurable.get("__pregel_checkpointer") is None:
         raise ConfigurationError(
-            "ScaleSafeMiddleware(require_approval=...) pauses the agent with LangGraph's "
+            f"ScaleSafeMiddleware pauses the agent for {why} with LangGraph's "
             "interrupt(), which needs a checkpointer: create_agent(..., checkpointer=InMemorySaver()) "
             "and pass config={'configurable': {'thread_id': ...}}")
 
