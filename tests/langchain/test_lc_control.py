@@ -67,9 +67,12 @@ def test_tool_approval_raises_with_the_review_id(client):
     assert sent == []
     review = client.backend.get_review(caught.value.review_id)
     assert review.kind == "tool_approval" and review.pending
-    client.flush(10)
+    events = stored(client)
     request = client.backend.get_event(review.event_id)
     assert request.status is Status.PENDING_REVIEW and request.input["to"] == "bob@example.com"
+    run = one(events, "send_email")  # the tool run that is waiting, once
+    assert run.status is Status.PENDING_REVIEW and run.review_id == review.id
+    assert request.parent_id == run.run_id and request.run_id != run.run_id
 
 
 def test_tool_approval_waits_and_runs_when_approved(client):
@@ -79,8 +82,15 @@ def test_tool_approval_waits_and_runs_when_approved(client):
                                config={"callbacks": [handler]})
     reviewer.join(5)
     assert result == "sent to bob@example.com" and sent == ["bob@example.com"]
-    runs = [e for e in by_name(stored(client), "send_email") if e.status is Status.OK]
-    assert len(runs) == 1 and runs[0].review_id is not None
+    events = stored(client)
+    run = one(events, "send_email")  # one record for the run...
+    assert run.status is Status.OK and run.output_text == "sent to bob@example.com"
+    assert run.metadata["scalesafe.approval"] == "approved"
+    request = one(events, "approval:send_email")  # ...and the request, its child
+    assert request.parent_id == run.run_id and request.trace_id == run.trace_id
+    review = client.backend.get_review(run.review_id)
+    assert review.event_id == request.id and review.state is ReviewState.APPROVED
+    assert len({e.run_id for e in events}) == len(events)  # no two rows share a run id
 
 
 def test_tool_approval_rejected_stops_the_agent(client):

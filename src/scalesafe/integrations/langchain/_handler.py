@@ -330,13 +330,13 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
         self.runs.open(run_id, event)
 
     def _approve(self, event: Event) -> None:
+        """Ask a person; a tool run that does not go ahead is recorded here (pending or blocked)."""
         try:
             request_tool_approval(self.client, event, self.approval_wait)
         except ScaleSafeException as exc:
             event.status = _STATUS_BY_ERROR.get(type(exc).__name__, Status.BLOCKED)
             event.error = ErrorInfo(type=type(exc).__name__, message=str(exc))
-            if event.status is Status.BLOCKED:  # a pending request is already stored
-                self.client.record(event.finish())
+            self.client.record(event.finish())
             raise
 
     @_hook

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...exceptions import ConfigurationError, DataValidationError, HumanReviewNeededException
-from ...model import Decision, Event, EventKind, Review, ReviewState, Source, Status
+from ...model import Decision, Event, EventKind, Review, ReviewState, Source, Status, new_id
 from . import _convert as cv
 
 _NAMESPACE = uuid.UUID("6f1d2a4e-5b7c-4c1e-9a3f-2d8e7b6c5a41")
@@ -49,10 +49,10 @@ def open_reviews(client: Any, config: Mapping[str, Any], calls: list[dict[str, A
 
 def _open(client: Any, review_id: str, call: Mapping[str, Any], trace: str | None) -> None:
     notes: list[str] = []
-    event = Event(source=Source.LANGCHAIN, kind=EventKind.TOOL, name=call.get("name"),
-                  trace_id=trace, parent_id=trace, status=Status.PENDING_REVIEW,
+    event = Event(source=Source.LANGCHAIN, kind=EventKind.OTHER, name=f"approval:{call.get('name')}",
+                  run_id=new_id(), trace_id=trace, parent_id=trace, status=Status.PENDING_REVIEW,
                   input=cv.jsonable(call.get("args"), "input", notes), truncated=notes,
-                  review_id=review_id, metadata={"tool_call_id": call.get("id"),
+                  review_id=review_id, metadata={"tool_call_id": call.get("id"), "tool": call.get("name"),
                                                  "scalesafe.approval": "requested"})
     client.backend.open_review(Review(
         id=review_id, event_id=event.id, kind="tool_approval",
