@@ -106,11 +106,28 @@ class Recorder:
             return self._drop("internal_error")
 
     def _put_waiting(self, event: Event) -> None:
-        """Backpressure: wait for room while the worker makes progress; give up fast if it is stuck."""
-        stalled = time.monotonic() - self._last_progress > STALL_SECONDS
-        if stalled:
-            raise queue.Full
-        self._queue.put(event, timeout=self.queue_timeout)
+        """Backpressure for a full queue.
+
+        The caller waits while the writer is draining the queue: each time the writer
+        makes progress, the wait of ``queue_timeout`` starts over (many producers can be
+        unlucky for a while when they race for freed slots), up to ``MAX_BACKPRESSURE``
+        in all. When the writer is stuck, the event is dropped at once.
+        """
+        start = time.monotonic()
+        deadline = start + self.queue_timeout
+        while True:
+            now = time.monotonic()
+            if now - self._last_progress > STALL_SECONDS or now - start > MAX_BACKPRESSURE:
+                raise queue.Full
+            if now - self._last_progress < 0.5:
+                deadline = max(deadline, now + self.queue_timeout)
+            if now >= deadline:
+                raise queue.Full
+            try:
+                self._queue.put(event, timeout=min(0.1, deadline - now))
+                return
+            except queue.Full:
+                continue
 
     def _write_now(self, event: Event) -> bool:
         with self._sync_lock:
@@ -130,6 +147,7 @@ class Recorder:
         if thread is None or not thread.is_alive():
             with self._lock:
                 if self._thread is None or not self._thread.is_alive():
+                    self._last_progress = time.monotonic()
                     self._thread = threading.Thread(
                         target=self._run, name="scalesafe-recorder", daemon=True
                     )
@@ -144,7 +162,6 @@ class Recorder:
                 if self._closed:
                     return
                 continue
-            self._last_progress = time.monotonic()
             batch = [first] if first is not None else []
             stop = first is None
             while len(batch) < self.batch_size and not stop:
@@ -233,6 +250,7 @@ class Recorder:
 
 _live: weakref.WeakSet[Recorder] = weakref.WeakSet()
 STALL_SECONDS = 2.0
+MAX_BACKPRESSURE = 30.0
 EXIT_FLUSH_SECONDS = 5.0
 
 
