@@ -12,10 +12,6 @@ from llama_index.core.chat_engine import SimpleChatEngine
 from scalesafe.exceptions import BannedOutputError, UnsafeInputError
 from scalesafe.integrations.llama_index import instrument
 
-_screening = pytest.importorskip("scalesafe.screening", reason="the screening engine has not landed")
-if not hasattr(_screening, "screen_texts"):  # its package exists before its API does
-    pytest.skip("the screening engine has not landed yet", allow_module_level=True)
-
 SSN_QUERY = "What should I do? my SSN is 536-22-8147, keep it safe"
 CARD = "4111 1111 1111 1111"
 
@@ -86,3 +82,15 @@ def test_banned_output_in_a_stream_raises_to_the_reader(client):
     with pytest.raises(BannedOutputError):
         "".join(response.response_gen)
     assert by_kind(stored(client), "llm")[0].status == "blocked"
+
+
+async def test_async_banned_output_is_stopped(client):
+    llm = CountingLLM(reply=f"Your card is {CARD}")
+    instrument(screen_outputs=True)
+    with pytest.raises(BannedOutputError):
+        await llm.acomplete("what is my card?")
+    Settings.llm = llm
+    with pytest.raises(BannedOutputError):
+        await build_index().as_query_engine().aquery("card?")
+    assert llm.calls == 2
+    assert all(e.status == "blocked" for e in by_kind(stored(client), "llm"))

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import llama_index.core as li_core
+import pytest
 from li_helpers import build_index, by_kind, stored
 from li_models import CountingLLM
 from llama_index.core import Settings
@@ -14,6 +15,7 @@ from llama_index.core.instrumentation import get_dispatcher
 
 from scalesafe import Client
 from scalesafe._safety import internal_errors
+from scalesafe.exceptions import UnsafeInputError
 from scalesafe.integrations.llama_index import (
     ScaleSafeCallbackHandler,
     ScaleSafeEventHandler,
@@ -94,3 +96,18 @@ def test_importing_without_llama_index_names_the_extra():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "pip install 'scalesafe[llama-index]'" in out.stdout
+
+
+def test_explicit_handler_while_instrumented_is_accepted_and_screens_once(client):
+    instrument()  # logging only; the explicit handler below screens
+    explicit = ScaleSafeCallbackHandler(screen_inputs=True)
+    manager = CallbackManager([explicit])  # LlamaIndex refuses two handlers of one class
+    assert manager.handlers[0] is explicit and len(manager.handlers) == 2
+    llm = CountingLLM(callback_manager=manager)
+    llm.complete("hello")
+    with pytest.raises(UnsafeInputError):
+        llm.complete("my SSN is 536-22-8147")
+    assert llm.calls == 1
+    llms = by_kind(stored(client), "llm")
+    assert len(llms) == 2 and sorted(e.status for e in llms) == ["blocked", "ok"]
+    assert all(e.name == "CountingLLM.complete" for e in llms)  # the span handler's events

@@ -23,9 +23,26 @@ from ...exceptions import ScaleSafeException, UnsafeInputError
 from ...model import Action, Direction, ErrorInfo, Event, EventKind, Message, Source, Status
 from ._extract import messages_of, model_of, response_text, tool_calls_of, usage_of
 from ._spans import ScaleSafeSpanHandler
-from ._tracker import Span
+from ._tracker import Span, Tracker
 
-_OTHERS = [t for t in CBEventType if t is not CBEventType.LLM]
+_OTHERS = frozenset(t for t in CBEventType if t is not CBEventType.LLM)
+MAX_CLAIMS = 10_000
+
+# The tracker of the handlers ``instrument()`` installed (set by ``_setup``): an
+# explicit handler built while instrumented screens the event those handlers
+# log instead of logging a second, standalone one.
+installed_tracker: Tracker | None = None
+
+# LLM callback event id -> the ScaleSafe handler that took it. A manager can hold
+# two ScaleSafe handlers (the user's own and the installed global one); the first
+# to see an event screens and logs it, the other stands aside.
+_claims: dict[str, ScaleSafeCallbackHandler] = {}
+
+
+def _claim(handler: ScaleSafeCallbackHandler, event_id: str) -> bool:
+    if len(_claims) >= MAX_CLAIMS:  # ends that never came (a dropped stream): forget the oldest
+        _claims.pop(next(iter(_claims)), None)
+    return _claims.setdefault(event_id, handler) is handler
 
 
 class ScaleSafeCallbackHandler(BaseCallbackHandler):
@@ -42,13 +59,15 @@ class ScaleSafeCallbackHandler(BaseCallbackHandler):
         location: str | None = None,
         spans: ScaleSafeSpanHandler | None = None,
     ) -> None:
-        super().__init__(event_starts_to_ignore=_OTHERS, event_ends_to_ignore=_OTHERS)
+        super().__init__(event_starts_to_ignore=[], event_ends_to_ignore=[])
+        # frozensets: the CallbackManager tests membership for every event of every query
+        self.event_starts_to_ignore = self.event_ends_to_ignore = _OTHERS  # type: ignore[assignment]
         self.screen_inputs = screen_inputs
         self.screen_outputs = screen_outputs
         self.monitor = BaseMonitor(client=client, policy=policy, review_wait=review_wait,
                                    location=location)
         self._tracker = spans.tracker if spans is not None else None
-        self._open: dict[str, tuple[Event, Span | None]] = {}
+        self._open: dict[str, tuple[Event, Span | None, Tracker | None]] = {}
 
     # BaseCallbackHandler -----------------------------------------------------------------
     def start_trace(self, trace_id: str | None = None) -> None:
@@ -60,33 +79,36 @@ class ScaleSafeCallbackHandler(BaseCallbackHandler):
 
     def on_event_start(self, event_type: CBEventType, payload: dict[str, Any] | None = None,
                        event_id: str = "", parent_id: str = "", **kwargs: Any) -> str:
-        if event_type is CBEventType.LLM:
+        if event_type is CBEventType.LLM and _claim(self, event_id):
             with contained("llama_index.on_event_start"):
                 self._start(payload or {}, event_id, parent_id)
         return event_id
 
     def on_event_end(self, event_type: CBEventType, payload: dict[str, Any] | None = None,
                      event_id: str = "", **kwargs: Any) -> None:
-        if event_type is CBEventType.LLM:
+        if event_type is CBEventType.LLM and _claims.get(event_id) is self:
+            del _claims[event_id]
             with contained("llama_index.on_event_end"):
                 self._end(payload or {}, event_id)
 
     # inputs ------------------------------------------------------------------------------
     def _start(self, payload: dict[str, Any], event_id: str, parent_id: str) -> None:
-        span = self._tracker.get(active_span_id.get()) if self._tracker is not None else None
+        tracker = self._tracker or installed_tracker
+        span = tracker.get(active_span_id.get()) if tracker is not None else None
         if span is not None and span.nested:
             return  # the enclosing call of the same LLM was screened already
         event = span.event if span is not None and span.event is not None else None
         if event is None:
             span = None
             event = _standalone(payload, event_id, parent_id, self.monitor.location)
-        self._open[event_id] = (event, span)
+        self._open[event_id] = (event, span, tracker)
         try:
             self.monitor.gate.check_stop(event)
             if self.screen_inputs:
                 self._screen_input(event, payload)
         except ScaleSafeException:
             self._open.pop(event_id, None)
+            _claims.pop(event_id, None)
             if span is not None:
                 span.recorded = True
             raise
@@ -125,16 +147,16 @@ class ScaleSafeCallbackHandler(BaseCallbackHandler):
         opened = self._open.pop(event_id, None)
         if opened is None or EventPayload.EXCEPTION in payload:
             return
-        event, span = opened
+        event, span, tracker = opened
         response = payload.get(EventPayload.RESPONSE) or payload.get(EventPayload.COMPLETION)
         event.output_text = response_text(response)
         try:
             if self.screen_outputs and event.output_text:
                 self._screen_output(event, response)
         except ScaleSafeException:
-            if span is not None and self._tracker is not None:
+            if span is not None and tracker is not None:
                 span.recorded = True
-                self._tracker.deferred.pop(span.id, None)
+                tracker.deferred.pop(span.id, None)
             raise
         if span is None:
             _finish_standalone(event, response)
@@ -184,3 +206,13 @@ def _finish_standalone(event: Event, response: Any) -> None:
         event.tool_calls = tool_calls_of(message)
     event.usage = usage_of(response)
     event.finish()
+
+
+class InstalledCallbackHandler(ScaleSafeCallbackHandler):
+    """The handler ``instrument()`` installs as LlamaIndex's ``global_handler``.
+
+    A class of its own because ``CallbackManager([...])`` refuses a handler of the
+    global handler's exact class: with this one installed, users can still build
+    ``CallbackManager([ScaleSafeCallbackHandler(...)])``; their handler then takes
+    the manager's LLM events and this one stands aside (no double screening).
+    """

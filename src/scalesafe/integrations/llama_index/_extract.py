@@ -209,4 +209,4 @@ def result_text(result: Any) -> str | None:
 def is_stream(result: Any) -> bool:
     """Streaming results whose text arrives after the call returns."""
     name = type(result).__name__
-    return name.startswith("Streaming") or name in ("generator", "async_generator")
+    return name.startswith(("Streaming", "AsyncStreaming")) or name in ("generator", "async_generator")

@@ -25,7 +25,8 @@ from llama_index.core.callbacks import CallbackManager
 from llama_index.core.instrumentation import get_dispatcher
 
 from ..._client import Client
-from ._callbacks import ScaleSafeCallbackHandler
+from . import _callbacks
+from ._callbacks import InstalledCallbackHandler, ScaleSafeCallbackHandler
 from ._events import ScaleSafeEventHandler
 from ._spans import ScaleSafeSpanHandler
 
@@ -37,7 +38,7 @@ class Instrumentation:
     """What ``instrument()`` installed, so ``uninstrument()`` can take all of it back."""
 
     options: dict[str, Any]
-    callbacks: ScaleSafeCallbackHandler
+    callbacks: InstalledCallbackHandler
     spans: ScaleSafeSpanHandler
     events: ScaleSafeEventHandler
     managers: weakref.WeakSet[CallbackManager] = field(default_factory=weakref.WeakSet)
@@ -101,7 +102,7 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
 def _install(options: dict[str, Any]) -> Instrumentation:
     spans = ScaleSafeSpanHandler(client=options["client"], location=options["location"])
     events = ScaleSafeEventHandler(spans)
-    callbacks = ScaleSafeCallbackHandler(spans=spans, **options)
+    callbacks = InstalledCallbackHandler(spans=spans, **options)
     inst = Instrumentation(options, callbacks, spans, events, previous_global=li_core.global_handler)
     inst.attach(Settings.callback_manager)
     if Settings._llm is not None:
@@ -114,6 +115,7 @@ def _install(options: dict[str, Any]) -> Instrumentation:
     root = get_dispatcher()
     root.add_span_handler(spans)
     root.add_event_handler(events)
+    _callbacks.installed_tracker = spans.tracker
     return inst
 
 
@@ -122,6 +124,8 @@ def _remove(inst: Instrumentation) -> None:
     root.span_handlers = [h for h in root.span_handlers if h is not inst.spans]
     root.event_handlers = [h for h in root.event_handlers if h is not inst.events]
     inst.spans.on_llm(None)
+    if _callbacks.installed_tracker is inst.spans.tracker:
+        _callbacks.installed_tracker = None
     if li_core.global_handler is inst.callbacks:
         li_core.global_handler = inst.previous_global
     managers = [*inst.managers]

@@ -78,8 +78,7 @@ class Tracker:
     def promote(self, span: Span, kind: EventKind, **fields: Any) -> Event | None:
         """Make ``span`` a logged event, unless it repeats its owner's call."""
         owner = span.owner
-        if owner is not None and span.instance is not None and owner.instance is span.instance \
-                and owner.event is not None and owner.event.kind is kind:
+        if span.instance is not None and (_repeats(owner, span, kind) or self._inside_stream(span)):
             span.nested = True
             return None
         if span.event is not None:
@@ -93,6 +92,14 @@ class Tracker:
         if owner is None:
             self._open_root(span.id)
         return span.event
+
+    def _inside_stream(self, span: Span) -> bool:
+        """A call the same object makes while reading its own open stream (e.g. a
+        ``CustomLLM.astream_complete`` generator calling ``stream_complete``)."""
+        if not self.deferred:
+            return False
+        return any(d.instance is span.instance and d.owner is span.owner
+                   for d in self.deferred.values())
 
     def exit(self, span_id: str, defer: bool = False) -> Span | None:
         """Close a span; a promoted one is recorded unless ``defer`` (stream still running)."""
@@ -162,6 +169,12 @@ class Tracker:
             oldest.event.truncated.append("stream: never finished; recorded when evicted")  # type: ignore[union-attr]
             self.finish(oldest)
         self.deferred[span.id] = span
+
+
+def _repeats(owner: Span | None, span: Span, kind: EventKind) -> bool:
+    """``span`` is its owner's object calling itself (``CustomLLM.chat`` -> ``complete``)."""
+    return owner is not None and owner.instance is span.instance and owner.event is not None \
+        and owner.event.kind is kind
 
 
 def _message(err: BaseException) -> str:
