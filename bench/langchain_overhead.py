@@ -71,7 +71,7 @@ def _time(chain: Any, callbacks: list[Any], n: int) -> tuple[float, float]:
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
     """Measure every configuration; returns one row per configuration (µs per invoke)."""
-    rounds, per_round = (5, 100) if quick else (15, 300)
+    rounds, per_round = (5, 100) if quick else (25, 200)
     chain = _chain()
     with tempfile.TemporaryDirectory() as home:
         configs, clients, sink = _configs(home)

@@ -10,9 +10,6 @@ Run: python bench/server_ingest.py [--quick] [--json PATH]
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import socket
 import subprocess
 import sys
@@ -22,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import _report as report  # bench/ helper; these scripts run as `python bench/NAME.py`
 import httpx
 
 from scalesafe import Client, GenericMonitor
@@ -150,25 +148,5 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     return results
 
 
-def to_markdown(results: list[dict[str, Any]]) -> str:
-    lines = ["| benchmark | value | unit | detail |", "| --- | ---: | --- | --- |"]
-    for r in results:
-        detail = ", ".join(f"{k}={v}" for k, v in r.items() if k not in ("benchmark", "value", "unit"))
-        lines.append(f"| {r['benchmark']} | {r['value']} | {r['unit']} | {detail} |")
-    return "\n".join(lines)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--json", help="write results as JSON to this path")
-    args = parser.parse_args()
-    results = run(args.quick)
-    print(to_markdown(results))
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2))
-
-
 if __name__ == "__main__":
-    os.environ.setdefault("PYTHONHASHSEED", "0")
-    main()
+    report.main(run, __doc__)

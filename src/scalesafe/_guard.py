@@ -96,12 +96,7 @@ class Gate:
         Returns the verdict; for ``review`` it returns only once a person approved
         (or edited: the edited output is in ``verdict.redacted``).
         """
-        verdict, masked = self.scan(texts, direction)
-        if not verdict.findings:
-            return verdict
-        self._note(event, verdict, masked, apply)
-        if verdict.action is Action.BLOCK:
-            self._block(event, direction, verdict)
+        verdict = self._judge(event, direction, texts, apply)
         if verdict.action is Action.REVIEW:
             review = self._open_or_resume(event, direction, verdict, review_id)
             decided = self._wait(review)
@@ -118,16 +113,21 @@ class Gate:
         review_id: str | None = None,
     ) -> Verdict:
         """Like ``screen`` but waits for a review without blocking the event loop."""
-        verdict, masked = self.scan(texts, direction)
-        if not verdict.findings:
-            return verdict
-        self._note(event, verdict, masked, apply)
-        if verdict.action is Action.BLOCK:
-            self._block(event, direction, verdict)
+        verdict = self._judge(event, direction, texts, apply)
         if verdict.action is Action.REVIEW:
             review = await asyncio.to_thread(self._open_or_resume, event, direction, verdict, review_id)
             decided = await self._await(review)
             self._settle(event, decided, verdict, len(texts), apply)
+        return verdict
+
+    def _judge(self, event: Event, direction: Direction, texts: Texts,
+               apply: Callable[[list[str]], None]) -> Verdict:
+        """Scan, note findings on the event, store masked texts, and raise for a block."""
+        verdict, masked = self.scan(texts, direction)
+        if verdict.findings:
+            self._note(event, verdict, masked, apply)
+            if verdict.action is Action.BLOCK:
+                self._block(event, direction, verdict)
         return verdict
 
     @staticmethod
