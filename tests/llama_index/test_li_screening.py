@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from li_helpers import build_index, by_kind, one, stored
 from li_models import CountingLLM
@@ -9,7 +11,8 @@ from llama_index.core import Settings
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.chat_engine import SimpleChatEngine
 
-from scalesafe.exceptions import BannedOutputError, UnsafeInputError
+from scalesafe import Policy
+from scalesafe.exceptions import BannedOutputError, HumanReviewNeededException, UnsafeInputError
 from scalesafe.integrations.llama_index import instrument
 
 SSN_QUERY = "What should I do? my SSN is 536-22-8147, keep it safe"
@@ -94,3 +97,15 @@ async def test_async_banned_output_is_stopped(client):
         await build_index().as_query_engine().aquery("card?")
     assert llm.calls == 2
     assert all(e.status == "blocked" for e in by_kind(stored(client), "llm"))
+
+
+@pytest.mark.timeout(10)
+async def test_review_in_async_code_raises_at_once_instead_of_freezing_the_loop(client):
+    llm = CountingLLM()
+    instrument(screen_inputs=True, policy=Policy(checks={"ssn": "review"}), review_wait=60)
+    started = time.monotonic()
+    with pytest.raises(HumanReviewNeededException) as caught:
+        await llm.acomplete(SSN_QUERY)
+    assert time.monotonic() - started < 5 and llm.calls == 0
+    review = client.backend.get_review(caught.value.review_id)
+    assert review.pending

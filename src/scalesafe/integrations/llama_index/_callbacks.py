@@ -10,6 +10,7 @@ LLM calls itself.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from llama_index.core.callbacks.base_handler import BaseCallbackHandler
@@ -17,6 +18,7 @@ from llama_index.core.callbacks.schema import CBEventType, EventPayload
 from llama_index.core.instrumentation.span import active_span_id
 
 from ..._client import Client
+from ..._guard import Gate
 from ..._monitor import BaseMonitor
 from ..._safety import contained
 from ...exceptions import ScaleSafeException, UnsafeInputError
@@ -68,6 +70,22 @@ class ScaleSafeCallbackHandler(BaseCallbackHandler):
                                    location=location)
         self._tracker = spans.tracker if spans is not None else None
         self._open: dict[str, tuple[Event, Span | None, Tracker | None]] = {}
+        self._no_wait: Gate | None = None
+
+    def _gate(self) -> Gate:
+        """The gate to screen with: one that never waits for a reviewer inside an event loop.
+
+        LlamaIndex's callbacks are synchronous even for ``achat``/``aquery``, so
+        waiting here for a human decision would freeze the whole loop; there a
+        ``review`` finding raises ``HumanReviewNeededException`` at once instead.
+        """
+        gate = self.monitor.gate
+        if gate.review_wait is None or not _loop_running():
+            return gate
+        if self._no_wait is None:
+            self._no_wait = Gate(self.monitor.client, gate._policy)
+            self._no_wait.review_wait = None
+        return self._no_wait
 
     # BaseCallbackHandler -----------------------------------------------------------------
     def start_trace(self, trace_id: str | None = None) -> None:
@@ -125,7 +143,7 @@ class ScaleSafeCallbackHandler(BaseCallbackHandler):
                 event.messages[i].content = text
                 forwarded = _forward(chat, i, text) and forwarded
 
-        verdict = self.monitor.gate.screen(event, Direction.INPUT, texts, apply)
+        verdict = self._gate().screen(event, Direction.INPUT, texts, apply)
         if not forwarded and any(f.action is Action.REDACT for f in verdict.findings):
             self._refuse_unmaskable(event, verdict)
 
@@ -167,8 +185,16 @@ class ScaleSafeCallbackHandler(BaseCallbackHandler):
             event.output_text = masked[0]
             _replace_output(response, masked[0])
 
-        self.monitor.gate.screen(event, Direction.OUTPUT, [("output", event.output_text or "")],
+        self._gate().screen(event, Direction.OUTPUT, [("output", event.output_text or "")],
                                  apply)
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _forward(chat: Any, index: int, text: str) -> bool:
