@@ -166,6 +166,8 @@ class ScaleSafeCallbackHandler(BaseCallbackHandler):
         if opened is None or EventPayload.EXCEPTION in payload:
             return
         event, span, tracker = opened
+        if span is not None and not self.screen_outputs:
+            return  # the event handler fills in the output of a logged span
         response = payload.get(EventPayload.RESPONSE) or payload.get(EventPayload.COMPLETION)
         event.output_text = response_text(response)
         try:

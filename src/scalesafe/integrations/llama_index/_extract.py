@@ -15,6 +15,17 @@ _PARAMETERS = ("temperature", "max_tokens", "top_p", "top_k", "num_output", "con
                "is_chat_model", "is_function_calling_model", "seed", "stop")
 
 
+TEXT_CAP = 256 * 1024  # as to_jsonable's default
+
+
+def clean(text: str) -> str:
+    """Storable text: short plain ASCII as is (the common case), anything else through
+    ``to_jsonable`` (caps length, replaces lone surrogates)."""
+    if len(text) <= TEXT_CAP and text.isascii():
+        return text
+    return to_jsonable(text)[0]
+
+
 def small(value: Any) -> Any:
     """Capped JSON for secondary data (tool results, agent step outputs)."""
     return to_jsonable(value, limits=SMALL)[0]
@@ -100,8 +111,7 @@ def text_of(message: Any) -> str | None:
         content = None
     if content is None:
         return None
-    value, _ = to_jsonable(content if isinstance(content, str) else str(content))
-    return value
+    return clean(content if isinstance(content, str) else str(content))
 
 
 def tool_calls_of(message: Any) -> list[ToolCall]:
@@ -135,7 +145,7 @@ def response_text(response: Any) -> str | None:
     if message is not None:
         return text_of(message)
     text = getattr(response, "text", None)
-    return to_jsonable(text)[0] if isinstance(text, str) else None
+    return clean(text) if isinstance(text, str) else None
 
 
 def usage_of(response: Any) -> Usage | None:
@@ -186,13 +196,21 @@ def nodes_of(nodes: Iterable[Any] | None) -> list[dict[str, Any]]:
     out = []
     for item in nodes or []:
         node = getattr(item, "node", item)
-        try:
-            text = node.get_content()
-        except Exception:
-            text = ""
         out.append({"id": getattr(node, "node_id", None), "score": getattr(item, "score", None),
-                    "text": to_jsonable(text[:NODE_TEXT_CAP])[0]})
+                    "text": clean(_node_text(node)[:NODE_TEXT_CAP])})
     return out
+
+
+def _node_text(node: Any) -> str:
+    """A node's own text (cut before any copy); ``get_content()`` for other node types."""
+    text = getattr(node, "text", None)
+    if isinstance(text, str):
+        return text
+    try:
+        content = node.get_content()
+    except Exception:
+        return ""
+    return content if isinstance(content, str) else ""
 
 
 def result_text(result: Any) -> str | None:
@@ -200,10 +218,10 @@ def result_text(result: Any) -> str | None:
     for attr in ("response", "content"):
         value = getattr(result, attr, None)
         if isinstance(value, str):
-            return to_jsonable(value)[0]
+            return clean(value)
         if value is not None and hasattr(value, "role"):
             return text_of(value)
-    return to_jsonable(result)[0] if isinstance(result, str) else None
+    return clean(result) if isinstance(result, str) else None
 
 
 def is_stream(result: Any) -> bool:
