@@ -22,7 +22,6 @@ from ...model import (
     ErrorInfo,
     Event,
     EventKind,
-    Message,
     Source,
     Status,
     ToolCall,
@@ -130,6 +129,7 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
              tags: list[str] | None, metadata: dict[str, Any] | None, **fields: Any) -> Event:
         """A new event for a run, linked into its tree. Hot path: pass only what is set."""
         trace_id, parent_id = self.runs.link(run_id, parent_run_id)
+        run = trace_id if parent_id is None else str(run_id)  # a root's trace id is its run id
         notes: list[str] = fields.get("truncated") or []
         if metadata:
             meta = cv.jsonable(metadata, "metadata", notes)
@@ -138,7 +138,7 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
             fields["tags"] = [*tags, *self.extra_tags] if tags else list(self.extra_tags)
         if notes:
             fields["truncated"] = notes
-        return Event(kind=kind, name=name, run_id=str(run_id), trace_id=trace_id,
+        return Event(kind=kind, name=name, run_id=run, trace_id=trace_id,
                      parent_id=parent_id, **self._common, **fields)
 
     def _begin(self, run_id: UUID, event: Event, raw_input: Any = None) -> Run:
@@ -239,7 +239,7 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
 
     def _model_event(self, kind: EventKind, serialized: Any, run_id: UUID,
                      parent_run_id: UUID | None, tags: Any, metadata: Any,
-                     kwargs: dict[str, Any], messages: list[Message]) -> Event:
+                     kwargs: dict[str, Any], messages: list[dict[str, Any]]) -> Event:
         params = kwargs.get("invocation_params")
         params = params if isinstance(params, Mapping) else None
         fields: dict[str, Any] = {"messages": messages, "truncated": []}
@@ -267,6 +267,8 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
             from ...screening import StreamScreener
 
             run.screener = StreamScreener(self.gate.policy, direction="output")
+        if run.streamed is None:
+            run.streamed = []
         run.streamed.append(token)
         findings = run.screener.feed(token)
         if findings:
@@ -278,7 +280,7 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
             return
         self.runs.close(run_id)
         event = run.event
-        event.output_text = "".join(run.streamed)
+        event.output_text = "".join(run.streamed or ())
         self.gate.screen(event, Direction.OUTPUT, [("output", event.output_text)],
                          lambda masked: setattr(event, "output_text", masked[0]))
 

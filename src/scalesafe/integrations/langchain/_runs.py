@@ -8,7 +8,7 @@ so no lock is needed on this hot path.
 from __future__ import annotations
 
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -27,7 +27,7 @@ class Run:
     event: Event
     raw_input: Any = None
     screener: Any = None
-    streamed: list[str] = field(default_factory=list)
+    streamed: list[str] | None = None  # created on the first streamed token
 
 
 class Runs:
@@ -68,7 +68,7 @@ class Runs:
         parent_run_id = self._folded.get(parent_run_id, parent_run_id)
         parent = self._open.get(parent_run_id)
         if parent is not None and parent.event.trace_id:
-            return parent.event.trace_id, str(parent_run_id)
+            return parent.event.trace_id, parent.event.run_id or str(parent_run_id)
         hint = agent_trace.get()
         if hint is not None:
             return hint, hint
