@@ -5,7 +5,11 @@ Compares, in interleaved rounds so drift hits every variant alike:
 - ``noop``: a do-nothing instrumentation span + event handler (the floor any
   instrumentation pays on the dispatcher);
 - ``scalesafe``: ``instrument()`` (logging), and ``scalesafe+screen``:
-  ``instrument(screen_inputs=True, screen_outputs=True)``.
+  ``instrument(screen_inputs=True, screen_outputs=True)``, both writing to the
+  embedded SQLite store through the background recorder;
+- ``scalesafe(memory)``: ``instrument()`` with an ``InMemorySink`` client, which
+  separates ScaleSafe's in-thread work from the store writer's competition for
+  the GIL.
 
 Three figures per variant, each the median over rounds: wall time per query
 (what the caller waits), CPU time of the calling thread per query (our in-thread
@@ -36,6 +40,7 @@ from llama_index.core.llms import MockLLM
 
 import scalesafe
 from scalesafe.integrations.llama_index import instrument, uninstrument
+from scalesafe.transport import InMemorySink
 
 QUESTION = "How long do cats sleep each day?"
 
@@ -65,7 +70,7 @@ def _engine() -> Any:
     return VectorStoreIndex.from_documents(docs).as_query_engine(similarity_top_k=2)
 
 
-def _variants(client: Any) -> dict[str, tuple[Callable[[], None], Callable[[], None]]]:
+def _variants(client: Any, memory: Any) -> dict[str, tuple[Callable[[], None], Callable[[], None]]]:
     root = get_dispatcher()
     saved: dict[str, Any] = {}
 
@@ -86,20 +91,22 @@ def _variants(client: Any) -> dict[str, tuple[Callable[[], None], Callable[[], N
         "scalesafe": (lambda: instrument(client=client) and None, uninstrument),
         "scalesafe+screen": (lambda: instrument(client=client, screen_inputs=True,
                                                 screen_outputs=True) and None, uninstrument),
+        "scalesafe(memory)": (lambda: instrument(client=memory) and None, uninstrument),
     }
 
 
 MEASURES = ("wall", "thread_cpu", "process_cpu")
 
 
-def _time(engine: Any, client: Any, n: int) -> tuple[float, float, float]:
+def _time(engine: Any, clients: tuple[Any, ...], n: int) -> tuple[float, float, float]:
     """Per query, in µs: wall, calling-thread CPU, process CPU including the store write."""
     wall, thread, process = time.perf_counter(), time.thread_time(), time.process_time()
     for _ in range(n):
         engine.query(QUESTION)
     wall = time.perf_counter() - wall
     thread = time.thread_time() - thread
-    client.flush(10)
+    for client in clients:
+        client.flush(10)
     process = time.process_time() - process
     return wall / n * 1e6, thread / n * 1e6, process / n * 1e6
 
@@ -109,19 +116,21 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     rounds, per_round = (5, 20) if quick else (15, 60)
     with tempfile.TemporaryDirectory() as home:
         client = scalesafe.Client(home=Path(home))
+        memory = scalesafe.Client(home=Path(home) / "memory", sink=InMemorySink())
         engine = _engine()
-        variants = _variants(client)
+        variants = _variants(client, memory)
         samples: dict[str, list[tuple[float, float, float]]] = {name: [] for name in variants}
         for on, off in variants.values():  # warm-up
             on()
-            _time(engine, client, 5)
+            _time(engine, (client, memory), 5)
             off()
         for _ in range(rounds):
             for name, (on, off) in variants.items():
                 on()
-                samples[name].append(_time(engine, client, per_round))
+                samples[name].append(_time(engine, (client, memory), per_round))
                 off()
         client.close(10)
+        memory.close(10)
     medians = {name: [statistics.median(s[i] for s in runs) for i in range(3)]
                for name, runs in samples.items()}
     return [_row(name, m, medians["bare"], rounds, per_round) for name, m in medians.items()]
