@@ -1,7 +1,9 @@
 """``instrument()`` / ``uninstrument()``: one line to log and screen everything LlamaIndex runs.
 
 Three hooks, each for what it can do on llama-index-core 0.14:
-- a ``ScaleSafeCallbackHandler`` screens LLM calls (legacy callbacks propagate
+- a ``ScaleSafeCallbackHandler`` (its subclass ``InstalledCallbackHandler``, so
+  users can still build ``CallbackManager([ScaleSafeCallbackHandler()])``)
+  screens LLM calls (legacy callbacks propagate
   exceptions, so a blocked prompt never reaches the model). It goes into the
   existing ``Settings.callback_manager`` (shared by everything built with the
   defaults), becomes ``llama_index.core.global_handler`` (picked up by every
