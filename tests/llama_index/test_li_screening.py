@@ -109,3 +109,16 @@ async def test_review_in_async_code_raises_at_once_instead_of_freezing_the_loop(
     assert time.monotonic() - started < 5 and llm.calls == 0
     review = client.backend.get_review(caught.value.review_id)
     assert review.pending
+
+
+def test_blocked_calls_leave_nothing_waiting_in_the_tracker(client):
+    llm = CountingLLM()
+    inst = instrument(screen_inputs=True)
+    for _ in range(3):
+        with pytest.raises(UnsafeInputError):
+            llm.complete(SSN_QUERY)
+    with pytest.raises(UnsafeInputError):
+        build_index().as_query_engine().query(SSN_QUERY)
+    tracker = inst.spans.tracker
+    assert not tracker.pending and not tracker.spans and not tracker.deferred
+    assert len(by_kind(stored(client), "llm")) == 4

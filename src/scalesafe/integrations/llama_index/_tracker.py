@@ -124,7 +124,10 @@ class Tracker:
     # recording -----------------------------------------------------------------------
     def finish(self, span: Span) -> None:
         self.deferred.pop(span.id, None)
-        if span.recorded or span.event is None:
+        if span.event is None:
+            return
+        if span.recorded:  # the gate recorded it (blocked); a root still releases its tree
+            self._hand_over(self.pending.pop(span.id, None), None)
             return
         span.recorded = True
         event = span.event
