@@ -70,7 +70,7 @@ def test_full_queue_waits_then_counts_drops():
     sink = GatedSink()
     rec = Recorder(sink, max_queue=5, queue_timeout=0.01)
     results = [rec.enqueue(Event()) for _ in range(20)]
-    assert results.count(False) >= 10
+    assert results.count(False) >= 5  # at most the queue plus one batch in flight got in
     stats = rec.stats
     assert stats.dropped == results.count(False)
     assert rec.drop_reasons["queue_overflow"] == stats.dropped

@@ -49,6 +49,7 @@ class Recorder:
         queue_timeout: float = 2.0,
         retries: int = 3,
         retry_backoff: float = 0.05,
+        linger: float = 0.005,
     ) -> None:
         if durability not in ("async", "sync"):
             from ..exceptions import ConfigurationError
@@ -61,6 +62,7 @@ class Recorder:
         self.queue_timeout = queue_timeout
         self.retries = retries
         self.retry_backoff = retry_backoff
+        self.linger = linger
         self._counts = {"enqueued": 0, "written": 0, "dropped": 0, "failed": 0}
         self.drop_reasons: dict[str, int] = {}
         self._sync_lock = threading.Lock()
@@ -78,6 +80,7 @@ class Recorder:
         self._thread: threading.Thread | None = None
         self._pid = os.getpid()
         self._last_progress = time.monotonic()
+        self._wake = threading.Event()
 
     # hot path ------------------------------------------------------------------------
     def enqueue(self, event: Event) -> bool:
@@ -164,6 +167,10 @@ class Recorder:
                 continue
             batch = [first] if first is not None else []
             stop = first is None
+            if not stop and self.linger > 0 and self._queue.qsize() < self.batch_size:
+                # Linger briefly so one wake-up (and one transaction) carries many events;
+                # sleeping on an Event does not wake per put, and flush() cuts it short.
+                self._wake.wait(self.linger)
             while len(batch) < self.batch_size and not stop:
                 try:
                     item = self._queue.get_nowait()
@@ -211,6 +218,7 @@ class Recorder:
         if self._pid != os.getpid():
             return 0
         deadline = time.monotonic() + max(timeout, 0.0)
+        self._wake.set()
         with self._lock:
             target = self._submitted
             while self._processed < target:
@@ -219,6 +227,7 @@ class Recorder:
                     break
                 self._done.wait(min(remaining, 0.1))
             left = target - self._processed
+        self._wake.clear()
         try:
             self.sink.flush(max(deadline - time.monotonic(), 0.0))
         except Exception:
