@@ -14,7 +14,7 @@ from typing import Any
 from langchain_core.messages import BaseMessage
 from langchain_core.prompt_values import PromptValue
 
-from ...model import Message, ToolCall, Usage, to_jsonable
+from ...model import Event, Message, ToolCall, Usage, to_jsonable
 from ...model._safejson import MAX_STRING
 
 _ROLES = {"human": "user", "ai": "assistant", "system": "system", "tool": "tool",
@@ -249,3 +249,27 @@ def message_dict(message: Any) -> dict[str, Any]:
     if isinstance(name, str):
         out["name"] = name
     return out
+
+
+def fill_generation(event: Event, response: Any) -> None:
+    """The reply of ``on_llm_end``: text, tool calls, model name, finish reason, usage."""
+    generation = first_generation(response)
+    message = getattr(generation, "message", None)
+    event.output_text = all_text(response)
+    if message is not None:
+        event.tool_calls = tool_calls_of(message)
+        meta = getattr(message, "response_metadata", None)
+        if not event.model and isinstance(meta, Mapping) and isinstance(meta.get("model_name"), str):
+            event.model = meta["model_name"]
+    event.finish_reason = finish_reason(generation, message)
+    event.usage = usage_of(response, message)
+
+
+def fill_tool_output(event: Event, output: Any) -> None:
+    """A tool's result: its text when it has one, else the object as JSON."""
+    content = getattr(output, "content", output)
+    text = text_of(content) if isinstance(content, str | list) else None
+    if text is not None:
+        event.output_text = text
+    else:
+        event.output = jsonable(output, "output", event.truncated)

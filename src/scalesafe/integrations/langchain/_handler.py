@@ -290,7 +290,7 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
         if run is None:
             return
         event = run.event
-        _fill_generation(event, response)
+        cv.fill_generation(event, response)
         if self.screen_outputs and event.output_text:
             try:
                 self._screen_output(event)
@@ -343,7 +343,7 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
 
     @_hook
     def on_tool_end(self, output: Any, *, run_id: UUID, **kwargs: Any) -> None:
-        self._end(run_id, lambda e: _fill_tool_output(e, output))
+        self._end(run_id, lambda e: cv.fill_tool_output(e, output))
 
     @_hook
     def on_tool_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
@@ -370,28 +370,6 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
     @_hook
     def on_retriever_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
         self._fail(run_id, error)
-
-
-def _fill_generation(event: Event, response: Any) -> None:
-    generation = cv.first_generation(response)
-    message = getattr(generation, "message", None)
-    event.output_text = cv.all_text(response)
-    if message is not None:
-        event.tool_calls = cv.tool_calls_of(message)
-        meta = getattr(message, "response_metadata", None)
-        if not event.model and isinstance(meta, Mapping) and isinstance(meta.get("model_name"), str):
-            event.model = meta["model_name"]
-    event.finish_reason = cv.finish_reason(generation, message)
-    event.usage = cv.usage_of(response, message)
-
-
-def _fill_tool_output(event: Event, output: Any) -> None:
-    content = getattr(output, "content", output)
-    text = cv.text_of(content) if isinstance(content, str | list) else None
-    if text is not None:
-        event.output_text = text
-    else:
-        event.output = cv.jsonable(output, "output", event.truncated)
 
 
 def _message(error: BaseException) -> str:
