@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from ..model import Action, Direction, Finding, Verdict
 from ._detectors import Hit, financial, identity, injection, merge, network, secrets
 from ._normalize import Folded
-from ._policy import Policy
+from ._policy import Plan, Policy, plan_of
 
 _DEFAULT: Policy | None = None
 # Four digits with short gaps: every card, SSN, phone, IBAN and IPv4 contains such a
@@ -26,7 +26,68 @@ def default_policy() -> Policy:
 
 
 def scan_hits(text: str, policy: Policy) -> list[Hit]:
-    """Raw hits of every enabled detector, sorted by position, nested duplicates dropped."""
+    """Raw hits of every enabled detector, sorted by position, nested duplicates dropped.
+
+    Clean text is the common case, so each detector is guarded by a cheap necessary
+    condition of producing any hit (single characters found with memchr, a few
+    keyword needles on the lower-cased text): on clean, short text no regex runs and
+    nothing is built. ``scan_hits_reference`` is the same scan without those guards;
+    the tests hold the two equal.
+    """
+    if not text:
+        return []
+    plan = plan_of(policy)
+    hits: list[Hit] = []
+    lower: str | None = None
+    if plan.injection:
+        if text.isascii():
+            lower = text.lower()
+            mask = injection.candidates(lower)
+            if mask:
+                injection.detect(text, hits, Folded(text, lower), mask)
+        else:
+            # Non-ASCII: always fold (zero-width, confusables, fullwidth...) and look for
+            # the needles in the folded view, exactly where the detector looks.
+            folded = Folded(text)
+            lower = folded.lower if folded.text is text else None
+            mask = injection.candidates(folded.lower)
+            if mask:
+                injection.detect(text, hits, folded, mask)
+    if plan.secret:
+        secrets.detect(text, hits, lower)
+    if plan.numeric and _may_cluster(text):
+        clusters = [m.span() for m in _CLUSTER.finditer(text)]
+        if clusters:
+            _numeric(text, hits, plan, merge(clusters, _PAD, _PAD, len(text)))
+            if plan.ssn:
+                identity.detect_ssn_context(text, hits, lower or text.lower())
+    if plan.ip and ":" in text:
+        network.detect_ipv6(text, hits)
+    if plan.email and "@" in text:
+        identity.detect_email(text, hits)
+    if plan.custom is not None:
+        plan.custom.detect(text, hits)
+    if len(hits) > 1:
+        hits = _dedupe(hits)
+    return hits
+
+
+_NON_DIGITS = bytes(b for b in range(256) if not 0x30 <= b <= 0x39)
+
+
+def _may_cluster(text: str) -> bool:
+    """False when ``text`` has fewer than four ASCII digits, so ``_CLUSTER`` cannot match."""
+    if len(text) > 4096:
+        return True  # the cluster scan itself is cheap next to the rest on long text
+    # In UTF-8 an ASCII digit byte only ever encodes an ASCII digit.
+    return len(text.encode("utf-8", "surrogatepass").translate(None, _NON_DIGITS)) >= 4
+
+
+def scan_hits_reference(text: str, policy: Policy) -> list[Hit]:
+    """``scan_hits`` without the prefilters: every enabled detector runs in full.
+
+    Slower; kept as the reference the fast path is tested against.
+    """
     if not text:
         return []
     enabled = policy.enabled
@@ -37,37 +98,27 @@ def scan_hits(text: str, policy: Policy) -> list[Hit]:
         lower = folded.lower if folded.text is text else None
         injection.detect(text, hits, folded)
     if "secret" in enabled:
-        secrets.detect(text, hits, lower)
-    numeric = enabled & _NUMERIC
-    if numeric:
+        secrets.detect(text, hits, lower, prefilter=False)
+    plan = Plan(enabled, policy.custom)
+    if plan.numeric:
         clusters = [m.span() for m in _CLUSTER.finditer(text)]
         if clusters:
-            _numeric(text, hits, numeric, merge(clusters, _PAD, _PAD, len(text)))
-            if "ssn" in numeric:
+            _numeric(text, hits, plan, merge(clusters, _PAD, _PAD, len(text)))
+            if plan.ssn:
                 identity.detect_ssn_context(text, hits, lower or text.lower())
-    if "ip_address" in enabled and ":" in text:
+    if plan.ip and ":" in text:
         network.detect_ipv6(text, hits)
-    if "email" in enabled and "@" in text:
+    if plan.email and "@" in text:
         identity.detect_email(text, hits)
-    custom = policy.custom
-    if ("banned_term" in enabled and custom.terms is not None) or (
-        "banned_pattern" in enabled and custom.patterns
-    ):
-        custom.detect(text, hits)
+    if plan.custom is not None:
+        plan.custom.detect(text, hits)
     if len(hits) > 1:
         hits = _dedupe(hits)
     return hits
 
 
-_NUMERIC = frozenset({"payment_card", "ssn", "phone", "iban", "ip_address"})
-
-
-def _numeric(text: str, hits: list[Hit], kinds: frozenset[str], windows: list[tuple[int, int]]) -> None:
-    card = "payment_card" in kinds
-    ssn = "ssn" in kinds
-    phone = "phone" in kinds
-    iban = "iban" in kinds
-    ip = "ip_address" in kinds
+def _numeric(text: str, hits: list[Hit], plan: Plan, windows: list[tuple[int, int]]) -> None:
+    card, ssn, phone, iban, ip = plan.card, plan.ssn, plan.phone, plan.iban, plan.ip
     for lo, hi in windows:
         if card:
             financial.detect_cards(text, hits, lo, hi)
@@ -143,10 +194,22 @@ def _judge(
     return Verdict(action=worst, findings=out)
 
 
+_DIRECTIONS = {"input": Direction.INPUT, "output": Direction.OUTPUT}
+
+
+def _direction(direction: Direction | str) -> Direction:
+    found = _DIRECTIONS.get(direction)  # a Direction is a str: found too
+    return found if found is not None else Direction(direction)
+
+
 def screen(text: str, direction: str = "input", policy: Policy | None = None) -> Verdict:
     """Scan and evaluate one text. Never raises on any text."""
     policy = policy or default_policy()
-    verdict = _judge(scan_hits(text, policy), policy, Direction(direction))
+    hits = scan_hits(text, policy)
+    direction = _direction(direction)
+    if not hits:
+        return Verdict()  # fresh: callers may set ``redacted`` or extend ``findings``
+    verdict = _judge(hits, policy, direction)
     if verdict.action is Action.REDACT:
         verdict.redacted = redact(
             text, [f for f in verdict.findings if f.action is Action.REDACT], policy
@@ -165,12 +228,15 @@ def screen_texts(
     Returns the merged verdict and, per text, the text with ``redact`` spans masked.
     """
     policy = policy or default_policy()
+    direction = _direction(direction)
+    scanned = [(location, text, scan_hits(text or "", policy)) for location, text in texts]
+    if not any(hits for _, _, hits in scanned):
+        return Verdict(), [text for _, text in texts]
     findings: list[Finding] = []
     redacted: list[str] = []
     worst = Action.ALLOW
-    direction = Direction(direction)
-    for location, text in texts:
-        verdict = _judge(scan_hits(text or "", policy), policy, direction, location)
+    for location, text, hits in scanned:
+        verdict = _judge(hits, policy, direction, location)
         findings.extend(verdict.findings)
         if verdict.action.rank > worst.rank:
             worst = verdict.action

@@ -69,13 +69,18 @@ class Folded:
 
     __slots__ = ("_index", "lower", "original", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, lower: str | None = None) -> None:
+        """``lower``: ``text.lower()`` when the caller has it and ``text`` is ASCII."""
         self.original = text
+        self._index: list[int] | None = None
+        if lower is not None:
+            self.text = text
+            self.lower = lower
+            return
         self.text = text if text.isascii() else text.translate(TABLE)
         self.lower = self.text.lower()
         if len(self.lower) != len(self.text):  # a few characters lower-case to two
             self.lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in self.text)
-        self._index: list[int] | None = None
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a folded span to the original text."""

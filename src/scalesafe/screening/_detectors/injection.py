@@ -125,13 +125,59 @@ _RULES: list[tuple[str, tuple[tuple[str, ...], ...], re.Pattern[str], float]] = 
 ]
 
 RULES: tuple[str, ...] = tuple(rule for rule, _, _, _ in _RULES)
+ALL = (1 << len(_RULES)) - 1
+
+# The prefilter. A rule runs only when every one of its keyword groups occurs in the
+# folded lower-cased text, so one group per rule is a necessary condition: if none of
+# that group's needles occurs, the rule cannot fire. Each needle is a substring of every
+# keyword it stands for (single characters for the chat-template tokens), so scanning
+# the needles decides exactly the rules the full gate could let through. Groups are
+# chosen for long, rare needles; a needle shared by rules is searched once.
+_KEY_GROUPS: dict[str, tuple[int, tuple[str, ...]]] = {
+    "ignore_instructions": (0, ("ignor", "disregard", "forget", "skip", "overrid", "bypass",
+                                "neglect")),
+    "ignore_safety": (0, ("ignor", "disregard", "forget", "overrid", "bypass")),
+    "reveal_system_prompt": (0, ("prompt", "instructions", "message")),
+    "dan": (0, ("dan", "anything")),
+    "developer_mode": (1, ("mode",)),
+    "jailbreak_persona": (0, ("unrestricted", "unfiltered", "uncensored", "jailbr", "pretend")),
+    "chat_template": (0, ("<", "[")),
+}
 
 
-def detect(text: str, hits: list[Hit], folded: Folded | None = None) -> None:
-    """Append injection hits for ``text`` (offsets in the original text)."""
+def _needles() -> tuple[tuple[str, int], ...]:
+    bits: dict[str, int] = {}
+    for i, (rule, groups, _, _) in enumerate(_RULES):
+        index, needles = _KEY_GROUPS[rule]
+        for keyword in groups[index]:  # the prefilter must be implied by the gate
+            assert any(n in keyword for n in needles), (rule, keyword)
+        for needle in needles:
+            bits[needle] = bits.get(needle, 0) | 1 << i
+    return tuple(bits.items())
+
+
+NEEDLES: tuple[tuple[str, int], ...] = _needles()
+
+
+def candidates(lower: str) -> int:
+    """Bit mask of the rules whose keyword gate could pass on ``lower`` (0: none can)."""
+    mask = 0
+    for needle, bits in NEEDLES:
+        if needle in lower:
+            mask |= bits
+    return mask
+
+
+def detect(text: str, hits: list[Hit], folded: Folded | None = None, mask: int = ALL) -> None:
+    """Append injection hits for ``text`` (offsets in the original text).
+
+    ``mask`` (from ``candidates``) skips rules whose gate cannot pass.
+    """
     view = folded or Folded(text)
     lower = view.lower
-    for rule, groups, pattern, confidence in _RULES:
+    for i, (rule, groups, pattern, confidence) in enumerate(_RULES):
+        if not mask >> i & 1:
+            continue
         if not all(any(k in lower for k in group) for group in groups):
             continue
         for lo, hi in anchor_windows(lower, groups[0], _WINDOW, _WINDOW):

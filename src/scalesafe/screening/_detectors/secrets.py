@@ -83,14 +83,28 @@ def _high_entropy(value: str) -> bool:
     return classes >= 2 and entropy(value) >= 3.0
 
 
-def detect(text: str, hits: list[Hit], lower: str | None = None) -> None:
-    for rule, prefixes, pattern in _TOKENS:
+# The prefilter: a character every match of the rule's pattern contains. A single
+# character is found with memchr, far faster than the prefix search it saves.
+_NEEDS: dict[str, str] = {
+    "anthropic_key": "-", "openai_key": "-", "aws_access_key": "A", "github_token": "_",
+    "github_pat": "_", "slack_token": "-", "google_api_key": "A", "stripe_key": "_", "jwt": "J",
+}
+_GATED = [(rule, _NEEDS[rule], prefixes, pattern) for rule, prefixes, pattern in _TOKENS]
+
+
+def detect(text: str, hits: list[Hit], lower: str | None = None, prefilter: bool = True) -> None:
+    """Append secret hits. ``prefilter=False`` skips the character checks (reference path)."""
+    for rule, need, prefixes, pattern in _GATED:
+        if prefilter and need not in text:
+            continue
         if not any(p in text for p in prefixes):
             continue
         for m in pattern.finditer(text):
             hits.append((KIND, rule, m.start(), m.end(), 1.0))
     if "-----BEGIN" in text:
         _detect_pem(text, hits)
+    if prefilter and "=" not in text and ":" not in text:
+        return  # every assignment has one of "=", ":", "=>", ":="
     low = lower if lower is not None else text.lower()
     if any(w in low for w in _ASSIGN_WORDS):
         for m in _ASSIGN.finditer(text):
