@@ -128,8 +128,14 @@ class Client:
 
     # hot path -------------------------------------------------------------------------
     def record(self, event: Event) -> bool:
-        """Hand an event to the recorder. No I/O unless durability='sync'."""
-        event.model_system = self.model_system
+        """Hand an event to the recorder. No I/O unless durability='sync'.
+
+        The event is serialised here, once: what is stored is the event as it is now,
+        and the caller's object can be freed (or changed) as soon as this returns.
+        """
+        system = self.backend.model_system
+        if event.model_system != system:
+            event.model_system = system
         return self.recorder.enqueue(event)
 
     def stop_state(self) -> StopState:

@@ -15,14 +15,16 @@ import scalesafe
 from scalesafe._settings import resolve
 from scalesafe.model import Event, Message
 from scalesafe.server import create_app
+from scalesafe.store import Row
 from scalesafe.transport._http import HttpSink, spool_folder
 from scalesafe.transport._spool import Spool
 
 from .conftest import ADMIN, Deployment, ServerThread, count_events, free_port, make_keys, start_app
 
 
-def events(n: int) -> list[Event]:
-    return [Event(messages=[Message(role="user", content=f"q{i}")]) for i in range(n)]
+def events(n: int) -> list[Row]:
+    """Recorded rows, as the recorder hands them to a sink."""
+    return [Row.from_event(Event(messages=[Message(role="user", content=f"q{i}")])) for i in range(n)]
 
 
 def sink_for(url: str, key: str, home: Path, **options: object) -> HttpSink:
@@ -115,9 +117,9 @@ def test_batch_too_large_is_split(tmp_path: Path) -> None:
 @pytest.mark.filterwarnings("ignore::UserWarning")
 def test_refused_batches_are_set_aside_not_retried(deployment: Deployment) -> None:
     sink = sink_for(deployment.url, deployment.key_a, deployment.home.parent / "client")
-    bad = Event()
-    bad.messages = [Message(role="user", content="x")]
-    object.__setattr__(bad, "kind", "not-a-kind")  # the server will refuse it (422)
+    good = Row.from_event(Event(messages=[Message(role="user", content="x")]))
+    bad = good._replace(body=good.body.replace('"kind":"llm"', '"kind":"not-a-kind"'))
+    assert bad.body != good.body  # the server will refuse it (422)
     sink.export([bad])
     assert sink.pending_events == 0
     rejected = list((sink.spool.folder / "rejected").iterdir())

@@ -17,16 +17,21 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..exceptions import DatabaseOperationError
 from ..model import GENESIS, Event, canonical_json, chain_hash
 from ._schema import migrate
 
 
-@dataclass(frozen=True)
-class Row:
-    """One record to append: its id, type and canonical body plus index columns."""
+class Row(NamedTuple):
+    """One record to append: its id, type and canonical body plus index columns.
+
+    Immutable and made of strings only, so the recorder can queue rows built in the
+    caller's thread: an event is serialised once, when it is recorded, and what was
+    recorded is exactly what is stored even if the caller changes the event later.
+    (A tuple of strings also drops out of the garbage collector's tracking.)
+    """
 
     id: str
     model_system: str
@@ -41,18 +46,10 @@ class Row:
 
     @classmethod
     def from_event(cls, event: Event) -> Row:
-        return cls(
-            id=event.id,
-            model_system=event.model_system,
-            type="event",
-            at=_iso(event.start_time),
-            body=event.to_json(),
-            kind=event.kind.value,
-            source=event.source.value,
-            trace_id=event.trace_id,
-            verdict=event.verdict.value if event.verdict else None,
-            status=event.status.value,
-        )
+        verdict = event.verdict
+        return cls(event.id, event.model_system, "event", _iso(event.start_time), event.to_json(),
+                   event.kind.value, event.source.value, event.trace_id,
+                   verdict.value if verdict is not None else None, event.status.value)
 
 
 @dataclass(frozen=True)

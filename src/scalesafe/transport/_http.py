@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 
 from .._settings import Settings
-from ..model import Event
+from ..store import Row
 from ._spool import Spool, count_of
 
 log = logging.getLogger("scalesafe")
@@ -67,8 +67,9 @@ def spool_folder(settings: Settings) -> Path:
     return settings.home / "spool" / tag
 
 
-def encode(batch: Sequence[Event]) -> bytes:
-    return ('{"events":[' + ",".join(e.to_json() for e in batch) + "]}").encode("utf-8")
+def encode(batch: Sequence[Row]) -> bytes:
+    """The POST body: the rows' recorded JSON as is (the server validates each event)."""
+    return ('{"events":[' + ",".join(row.body for row in batch) + "]}").encode("utf-8")
 
 
 class HttpSink:
@@ -96,7 +97,7 @@ class HttpSink:
         return f"HttpSink(base_url={self.settings.base_url!r})"
 
     # Sink protocol --------------------------------------------------------------------------
-    def export(self, batch: Sequence[Event]) -> None:
+    def export(self, batch: Sequence[Row]) -> None:
         """Send, or spool; returns once the batch is on the server or on disk."""
         if not batch:
             return

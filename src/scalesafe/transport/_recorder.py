@@ -1,7 +1,9 @@
 """The recorder: a bounded queue and one daemon worker that ships batches to a sink.
 
-The caller's thread only enqueues. Losses are counted with a reason, every
-timeout is honoured, and a forked child gets a fresh worker of its own.
+The caller's thread serialises the event into an immutable ``Row`` and appends it
+to a deque (no lock, no wake-up unless the worker is idle); the event itself can
+then be freed at once instead of outliving the call. Losses are counted with a
+reason, every timeout is honoured, and a forked child gets a fresh worker of its own.
 """
 
 from __future__ import annotations
@@ -10,16 +12,17 @@ import atexit
 import contextlib
 import logging
 import os
-import queue
 import random
 import threading
 import time
 import weakref
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from ..model import Event
+from ..store import Row
 from ._sinks import Sink
 
 log = logging.getLogger("scalesafe")
@@ -72,7 +75,7 @@ class Recorder:
 
     def _reset(self) -> None:
         """(Re)create per-process state; called at start and in a forked child."""
-        self._queue: queue.Queue[Event | None] = queue.Queue(maxsize=self.max_queue)
+        self._queue: deque[Row | None] = deque()
         self._lock = threading.Lock()
         self._done = threading.Condition(self._lock)
         self._submitted = 0
@@ -80,62 +83,74 @@ class Recorder:
         self._thread: threading.Thread | None = None
         self._pid = os.getpid()
         self._last_progress = time.monotonic()
-        self._wake = threading.Event()
+        self._wake = threading.Event()  # flush(): stop lingering
+        self._ready = threading.Event()  # the worker sleeps on it only when the queue is empty
+        self._idle = False
 
     # hot path ------------------------------------------------------------------------
-    def enqueue(self, event: Event) -> bool:
-        """Hand one event over. Never raises; returns False when it had to be dropped."""
+    def enqueue(self, item: Event | Row) -> bool:
+        """Hand one event (or ready row) over. Never raises; False when it had to be dropped."""
         try:
             if self._closed:
                 return self._drop("closed")
+            row = item if type(item) is Row else Row.from_event(item)  # type: ignore[arg-type]
+        except Exception:  # the host app must never see our failures
+            log.exception("scalesafe: could not serialise an event")
+            return self._drop("unserializable")
+        try:
             if self.durability == "sync":
-                return self._write_now(event)
+                return self._write_now(row)
             self._ensure_worker()
             with self._lock:
                 self._submitted += 1
                 self._counts["enqueued"] += 1
-            try:
-                self._queue.put_nowait(event)
-            except queue.Full:
-                self._put_waiting(event)
+            if len(self._queue) < self.max_queue:
+                self._queue.append(row)
+            else:
+                self._put_waiting(row)
+            if self._idle:
+                self._ready.set()
             return True
-        except queue.Full:
+        except _Full:
             with self._lock:
                 self._processed += 1
                 self._done.notify_all()
             return self._drop("queue_overflow")
-        except Exception:  # the host app must never see our failures
+        except Exception:
             log.exception("scalesafe: could not enqueue event")
             return self._drop("internal_error")
 
-    def _put_waiting(self, event: Event) -> None:
+    def _put_waiting(self, row: Row) -> None:
         """Backpressure for a full queue.
 
         The caller waits while the writer is draining the queue: each time the writer
         makes progress, the wait of ``queue_timeout`` starts over (many producers can be
         unlucky for a while when they race for freed slots), up to ``MAX_BACKPRESSURE``
-        in all. When the writer is stuck, the event is dropped at once.
+        in all. When the writer is stuck, the event is dropped at once. (Producers that
+        race past the length check together may overfill the queue by one row each.)
         """
         start = time.monotonic()
         deadline = start + self.queue_timeout
         while True:
             now = time.monotonic()
             if now - self._last_progress > STALL_SECONDS or now - start > MAX_BACKPRESSURE:
-                raise queue.Full
+                raise _Full
             if now - self._last_progress < 0.5:
                 deadline = max(deadline, now + self.queue_timeout)
             if now >= deadline:
-                raise queue.Full
-            try:
-                self._queue.put(event, timeout=min(0.1, deadline - now))
+                raise _Full
+            self._ready.set()
+            with self._lock:
+                if len(self._queue) >= self.max_queue:
+                    self._done.wait(min(0.1, deadline - now))
+            if len(self._queue) < self.max_queue:
+                self._queue.append(row)
                 return
-            except queue.Full:
-                continue
 
-    def _write_now(self, event: Event) -> bool:
+    def _write_now(self, row: Row) -> bool:
         with self._sync_lock:
             self._counts["enqueued"] += 1
-            return self._export([event])
+            return self._export([row])
 
     def _drop(self, reason: str, n: int = 1) -> bool:
         with self._lock:
@@ -158,28 +173,15 @@ class Recorder:
 
     def _run(self) -> None:
         while True:
-            try:
-                first = self._queue.get(timeout=1.0)
-            except queue.Empty:
-                self._last_progress = time.monotonic()  # idle is not stalled
-                if self._closed:
+            if not self._queue:
+                if not self._sleep():
                     return
                 continue
-            batch = [first] if first is not None else []
-            stop = first is None
-            if not stop and self.linger > 0 and self._queue.qsize() < self.batch_size:
+            if self.linger > 0 and len(self._queue) < self.batch_size:
                 # Linger briefly so one wake-up (and one transaction) carries many events;
-                # sleeping on an Event does not wake per put, and flush() cuts it short.
+                # producers do not wake a lingering worker, and flush() cuts it short.
                 self._wake.wait(self.linger)
-            while len(batch) < self.batch_size and not stop:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    stop = True
-                else:
-                    batch.append(item)
+            batch, stop = self._take()
             if batch:
                 self._export(batch)
                 self._last_progress = time.monotonic()
@@ -189,7 +191,28 @@ class Recorder:
             if stop:
                 return
 
-    def _export(self, batch: Sequence[Event]) -> bool:
+    def _sleep(self) -> bool:
+        """Wait for rows while the queue is empty; False when closed and idle."""
+        self._idle = True
+        self._ready.clear()  # cleared before the re-check: a producer's set() is never lost
+        if not self._queue and not self._ready.wait(1.0):
+            self._last_progress = time.monotonic()  # idle is not stalled
+            if self._closed and not self._queue:
+                return False
+        self._idle = False
+        return True
+
+    def _take(self) -> tuple[list[Row], bool]:
+        """Up to ``batch_size`` rows off the queue, and whether the stop marker came."""
+        queue, batch = self._queue, []
+        for _ in range(min(len(queue), self.batch_size)):
+            item = queue.popleft()  # only this thread pops, so the queue holds enough
+            if item is None:
+                return batch, True
+            batch.append(item)
+        return batch, False
+
+    def _export(self, batch: Sequence[Row]) -> bool:
         delay = self.retry_backoff
         for attempt in range(self.retries + 1):
             try:
@@ -241,8 +264,8 @@ class Recorder:
         left = self.flush(timeout)
         self._closed = True
         if self._thread is not None and self._pid == os.getpid():
-            with contextlib.suppress(queue.Full):
-                self._queue.put_nowait(None)
+            self._queue.append(None)
+            self._ready.set()
         try:
             self.sink.close()
         except Exception:
@@ -255,6 +278,10 @@ class Recorder:
         with self._lock:
             pending = self._submitted - self._processed
             return RecorderStats(pending=max(pending, 0), **self._counts)
+
+
+class _Full(Exception):
+    """The queue stayed full: the event is dropped."""
 
 
 _live: weakref.WeakSet[Recorder] = weakref.WeakSet()

@@ -1,4 +1,9 @@
-"""Sinks: where batches of events end up. Small classes, no threads of their own."""
+"""Sinks: where batches of recorded rows end up. Small classes, no threads of their own.
+
+The recorder hands sinks ``Row``s (see ``scalesafe.store.Row``): each event already
+serialised, in the caller's thread, to the canonical JSON that is stored, hashed
+and sent, so a sink never serialises again.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,14 @@ from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from ..model import Event
-from ..store import LocalStore
+from ..store import LocalStore, Row
 
 
 @runtime_checkable
 class Sink(Protocol):
     """``export`` either stores the whole batch durably or raises; the recorder retries."""
 
-    def export(self, batch: Sequence[Event]) -> None: ...
+    def export(self, batch: Sequence[Row]) -> None: ...
 
     def flush(self, timeout: float) -> bool: ...
 
@@ -27,8 +32,8 @@ class StoreSink:
     def __init__(self, store: LocalStore) -> None:
         self.store = store
 
-    def export(self, batch: Sequence[Event]) -> None:
-        self.store.append_events(batch)
+    def export(self, batch: Sequence[Row]) -> None:
+        self.store.append(batch)
 
     def flush(self, timeout: float) -> bool:
         return True
@@ -38,24 +43,39 @@ class StoreSink:
 
 
 class InMemorySink:
-    """Keeps events in a list: for your own tests of code that uses ScaleSafe."""
+    """Keeps what was recorded in memory: for your own tests of code that uses ScaleSafe.
+
+    ``events`` gives the recorded events back as ``Event`` objects, parsed (once, on
+    first access) from the recorded form: they show what was recorded, not later
+    changes the caller made to its own event objects. ``rows`` gives the raw rows.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._events: list[Event] = []
+        self._rows: list[Row] = []
+        self._parsed: list[Event] = []  # events of the first len(_parsed) rows
 
-    def export(self, batch: Sequence[Event]) -> None:
+    def export(self, batch: Sequence[Row]) -> None:
         with self._lock:
-            self._events.extend(batch)
+            self._rows.extend(batch)
+
+    @property
+    def rows(self) -> list[Row]:
+        with self._lock:
+            return list(self._rows)
 
     @property
     def events(self) -> list[Event]:
         with self._lock:
-            return list(self._events)
+            if len(self._parsed) < len(self._rows):
+                self._parsed.extend(Event.model_validate_json(row.body)
+                                    for row in self._rows[len(self._parsed):])
+            return list(self._parsed)
 
     def clear(self) -> None:
         with self._lock:
-            self._events.clear()
+            self._rows.clear()
+            self._parsed.clear()
 
     def flush(self, timeout: float) -> bool:
         return True
