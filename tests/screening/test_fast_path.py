@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from scalesafe.model import Action, Verdict
 from scalesafe.screening import Policy, screen, screen_texts
 from scalesafe.screening._detectors import injection, secrets
-from scalesafe.screening._engine import _judge, _direction, scan_hits, scan_hits_reference
+from scalesafe.screening._engine import _direction, _judge, scan_hits, scan_hits_reference
 from scalesafe.screening._policy import plan_of
 
 from ._data import card, grouped, iban

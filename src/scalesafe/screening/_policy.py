@@ -86,8 +86,18 @@ class Plan:
     (about 2 µs); the engine reads this object straight from ``__pydantic_private__``.
     """
 
-    __slots__ = ("card", "custom", "email", "injection", "ip", "numeric", "phone", "iban",
-                 "secret", "ssn")
+    __slots__ = (
+        "card",
+        "custom",
+        "email",
+        "iban",
+        "injection",
+        "ip",
+        "numeric",
+        "phone",
+        "secret",
+        "ssn",
+    )
 
     def __init__(self, enabled: frozenset[str], custom: Custom) -> None:
         self.injection = "prompt_injection" in enabled
