@@ -3,6 +3,8 @@
 Usage: ``python bench/screening_throughput.py [--json out.json] [--quick]``.
 Prints a Markdown table; medians over rounds. The texts are generated here
 (deterministic pseudo-random prose; PII values computed to pass their checksums).
+A second table gives µs per call on the short clean texts of a chat turn (what the
+LangChain handler screens per invoke), best of several timeit runs, with goals.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import random
 import statistics
 import sys
 import time
+import timeit
 from typing import Any
 
-from scalesafe.screening import Policy, screen
+from scalesafe.screening import Policy, screen, screen_texts
 
 _WORDS = (  # noqa: SIM905 - prose reads better than a word list
     "the model answers questions about shipping orders and returns while the team reviews "
@@ -114,6 +117,42 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     return results
 
 
+# A chat turn: system message, 1 KB user prompt, short reply (as bench/langchain_overhead.py).
+SYSTEM = "You are terse."
+PROMPT = ("Please summarise the quarterly report for the operations team. " * 16)[:1000]
+REPLY = "The report shows steady growth."
+
+
+def short_cases(quick: bool = False) -> list[dict[str, Any]]:
+    """µs per call on short clean texts: best of ``repeat`` timeit runs, against a goal."""
+    policy = Policy()
+    cases = [
+        ("screen_texts([14-char system, 1 KB prompt], input)", 20.0,
+         lambda: screen_texts([("m0", SYSTEM), ("m1", PROMPT)], "input", policy)),
+        ("screen(31-char reply, output)", 3.0, lambda: screen(REPLY, "output", policy)),
+        ("screen(14-char system, input)", 3.0, lambda: screen(SYSTEM, "input", policy)),
+        ("screen(1 KB prompt, input)", 15.0, lambda: screen(PROMPT, "input", policy)),
+        ("screen(1 KB clean prose, input)", 20.0,
+         lambda t=clean_text(1_000): screen(t, "input", policy)),
+    ]
+    repeat, number = (5, 1_000) if quick else (9, 5_000)
+    out = []
+    for name, goal, fn in cases:
+        fn()
+        best = min(timeit.repeat(fn, number=number, repeat=repeat)) / number * 1e6
+        out.append({"corpus": "short clean", "size": name, "us_per_call": round(best, 2),
+                    "goal_us": goal, "meets_goal": best <= goal})
+    return out
+
+
+def short_table(results: list[dict[str, Any]]) -> str:
+    lines = ["| short clean text | µs per call (best) | goal µs | meets |", "| --- | ---: | ---: | --- |"]
+    for r in results:
+        lines.append(f"| {r['size']} | {r['us_per_call']} | {r['goal_us']} "
+                     f"| {'yes' if r['meets_goal'] else 'NO'} |")
+    return "\n".join(lines)
+
+
 def table(results: list[dict[str, Any]]) -> str:
     lines = [
         "| corpus | size | MB/s | µs per call | findings |",
@@ -134,11 +173,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
     results = run(quick=args.quick)
+    short = short_cases(quick=args.quick)
     print(table(results))
+    print()
+    print(short_table(short))
     print(f"\n(python {sys.version.split()[0]}, {time.perf_counter() - t0:.1f} s)")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump(results, fh, indent=2)
+            json.dump(results + short, fh, indent=2)  # one list of rows, as bench/run.py reads
     return 0
 
 
