@@ -10,6 +10,7 @@ import pytest
 from scalesafe import Client, GenericMonitor
 from scalesafe.backends import EventQuery
 from scalesafe.model import Event
+from scalesafe.store import Row
 from scalesafe.transport import InMemorySink, Recorder
 
 
@@ -149,3 +150,65 @@ def test_events_are_flushed_at_normal_exit(home):
     client = Client(home=home)
     assert len(client.backend.list_events(EventQuery(limit=5000))) == 2000
     assert client.backend.verify().ok
+
+
+def test_what_was_recorded_is_stored_even_if_the_event_changes_later(home):
+    sink = InMemorySink()
+    clients = [Client(home=home), Client(home=home / "mem", sink=sink)]
+    events = [Event(output_text="as recorded") for _ in clients]
+    for client, event in zip(clients, events, strict=True):
+        assert client.record(event) is True
+        event.output_text = "changed afterwards"
+        event.tags.append("late")
+        client.flush()
+    stored = clients[0].backend.list_events()
+    assert [(e.id, e.output_text, e.tags) for e in stored] == [(events[0].id, "as recorded", [])]
+    assert [(e.id, e.output_text, e.tags) for e in sink.events] == [(events[1].id, "as recorded", [])]
+    assert sink.events[0] is not events[1] and sink.rows[0].id == events[1].id
+    for client in clients:
+        client.close()
+
+
+def test_sinks_receive_rows_of_canonical_json(home):
+    seen = []
+
+    class Keeping(InMemorySink):
+        def export(self, batch):
+            seen.extend(batch)
+            super().export(batch)
+
+    client = Client(home=home, sink=Keeping())
+    event = Event(output_text="x", tags=["t"])
+    client.record(event)
+    client.flush()
+    (row,) = seen
+    assert isinstance(row, Row) and row.id == event.id and row.type == "event"
+    assert row.body == event.to_json()
+    assert Event.model_validate_json(row.body).to_json() == row.body
+    client.close()
+
+
+def test_an_event_that_cannot_be_serialised_is_a_counted_drop(home, caplog):
+    client = Client(home=home)
+    assert client.record(Event(input=object())) is False  # pydantic cannot serialise it
+    assert client.record(Event(output_text="fine")) is True
+    assert client.flush() == 0
+    assert client.recorder.drop_reasons == {"unserializable": 1}
+    assert [e.output_text for e in client.backend.list_events()] == ["fine"]
+    assert "could not serialise" in caplog.text
+    client.close()
+
+
+def test_a_worker_that_ended_is_replaced_on_the_next_event():
+    sink = InMemorySink()
+    rec = Recorder(sink)
+    rec.enqueue(Event())
+    assert rec.flush(5) == 0
+    first = rec._thread
+    rec._queue.append(None)  # the worker stops as it would on close
+    rec._ready.set()
+    first.join(5)
+    assert rec._thread is None
+    rec.enqueue(Event())
+    assert rec.flush(5) == 0 and len(sink.events) == 2 and rec._thread is not first
+    rec.close()

@@ -160,9 +160,9 @@ class Recorder:
 
     # worker --------------------------------------------------------------------------
     def _ensure_worker(self) -> None:
-        # A forked child is reset by the at-fork hook below, so no pid check is needed here.
-        thread = self._thread
-        if thread is None or not thread.is_alive():
+        # A forked child is reset by the at-fork hook below, and a worker that ends clears
+        # ``_thread``, so neither a pid check nor is_alive() is needed on the hot path.
+        if self._thread is None:
             with self._lock:
                 if self._thread is None or not self._thread.is_alive():
                     self._last_progress = time.monotonic()
@@ -172,6 +172,14 @@ class Recorder:
                     self._thread.start()
 
     def _run(self) -> None:
+        try:
+            self._work()
+        finally:
+            with self._lock:
+                if self._thread is threading.current_thread():
+                    self._thread = None
+
+    def _work(self) -> None:
         while True:
             if not self._queue:
                 if not self._sleep():

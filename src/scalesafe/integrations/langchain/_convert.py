@@ -255,14 +255,22 @@ def fill_generation(event: Event, response: Any) -> None:
     """The reply of ``on_llm_end``: text, tool calls, model name, finish reason, usage."""
     generation = first_generation(response)
     message = getattr(generation, "message", None)
-    event.output_text = all_text(response)
+    # Only fields that have a value are assigned: each pydantic assignment costs ~0.5 µs.
+    text = all_text(response)
+    if text is not None or event.output_text is not None:
+        event.output_text = text
     if message is not None:
-        event.tool_calls = tool_calls_of(message)
-        meta = getattr(message, "response_metadata", None)
+        if _attr(message, "tool_calls"):
+            event.tool_calls = tool_calls_of(message)
+        meta = _attr(message, "response_metadata")
         if not event.model and isinstance(meta, Mapping) and isinstance(meta.get("model_name"), str):
             event.model = meta["model_name"]
-    event.finish_reason = finish_reason(generation, message)
-    event.usage = usage_of(response, message)
+    reason = finish_reason(generation, message)
+    if reason is not None or event.finish_reason is not None:
+        event.finish_reason = reason
+    usage = usage_of(response, message)
+    if usage is not None or event.usage is not None:
+        event.usage = usage
 
 
 def fill_tool_output(event: Event, output: Any) -> None:
