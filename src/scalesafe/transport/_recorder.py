@@ -184,11 +184,7 @@ class Recorder:
             if not self._queue:
                 if not self._sleep():
                     return
-                continue
-            if self.linger > 0 and len(self._queue) < self.batch_size:
-                # Linger briefly so one wake-up (and one transaction) carries many events;
-                # producers do not wake a lingering worker, and flush() cuts it short.
-                self._wake.wait(self.linger)
+                self._linger()
             batch, stop = self._take()
             if batch:
                 self._export(batch)
@@ -198,6 +194,15 @@ class Recorder:
                     self._done.notify_all()
             if stop:
                 return
+            self._linger()
+
+    def _linger(self) -> None:
+        """Let a batch build up before taking it: one wake-up (and one transaction) per
+        batch. A busy worker lingers right after exporting instead of sleeping until a
+        producer wakes it, so each batch costs the callers one GIL hand-over, not two;
+        producers never wake a lingering worker, and flush() cuts the wait short."""
+        if self.linger > 0 and len(self._queue) < self.batch_size:
+            self._wake.wait(self.linger)
 
     def _sleep(self) -> bool:
         """Wait for rows while the queue is empty; False when closed and idle."""
