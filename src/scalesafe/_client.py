@@ -130,8 +130,8 @@ class Client:
     def record(self, event: Event) -> bool:
         """Hand an event to the recorder. No I/O unless durability='sync'.
 
-        The event is serialised here, once: what is stored is the event as it is now,
-        and the caller's object can be freed (or changed) as soon as this returns.
+        The recorder's worker serialises the event shortly after: record an event once
+        it is complete (or record a copy if you will keep changing it).
         """
         system = self.backend.model_system
         if event.model_system != system:

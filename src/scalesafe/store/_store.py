@@ -27,10 +27,9 @@ from ._schema import migrate
 class Row(NamedTuple):
     """One record to append: its id, type and canonical body plus index columns.
 
-    Immutable and made of strings only, so the recorder can queue rows built in the
-    caller's thread: an event is serialised once, when it is recorded, and what was
-    recorded is exactly what is stored even if the caller changes the event later.
-    (A tuple of strings also drops out of the garbage collector's tracking.)
+    The recorder's worker serialises each event once into a Row; every sink then
+    stores, hashes or sends ``body`` as is. A tuple: cheaper to build than a frozen
+    dataclass (this runs for every recorded event).
     """
 
     id: str

@@ -1,8 +1,8 @@
 """Sinks: where batches of recorded rows end up. Small classes, no threads of their own.
 
 The recorder hands sinks ``Row``s (see ``scalesafe.store.Row``): each event already
-serialised, in the caller's thread, to the canonical JSON that is stored, hashed
-and sent, so a sink never serialises again.
+serialised, once, to the canonical JSON that is stored, hashed and sent, so a sink
+never serialises again.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ class InMemorySink:
     """Keeps what was recorded in memory: for your own tests of code that uses ScaleSafe.
 
     ``events`` gives the recorded events back as ``Event`` objects, parsed (once, on
-    first access) from the recorded form: they show what was recorded, not later
-    changes the caller made to its own event objects. ``rows`` gives the raw rows.
+    first access) from the stored form, so they are copies of what was stored, as a
+    real store would return them. ``rows`` gives the raw rows.
     """
 
     def __init__(self) -> None:
