@@ -95,8 +95,8 @@ class Recorder:
     def enqueue(self, item: Event | Row) -> bool:
         """Hand one event (or ready row) over. Never raises; False when it had to be dropped.
 
-        The event is serialised later, by the worker: change it after this call only
-        if the change may or may not be recorded (``durability="sync"`` writes at once).
+        The worker serialises the event shortly after this call, so a change made to it
+        afterwards may or may not be recorded (``durability="sync"`` writes it at once).
         """
         try:
             if self._closed:
@@ -130,7 +130,7 @@ class Recorder:
         makes progress, the wait of ``queue_timeout`` starts over (many producers can be
         unlucky for a while when they race for freed slots), up to ``MAX_BACKPRESSURE``
         in all. When the writer is stuck, the event is dropped at once. (Producers that
-        race past the length check together may overfill the queue by one row each.)
+        race past the length check together may overfill the queue by one event each.)
         """
         start = time.monotonic()
         deadline = start + self.queue_timeout
