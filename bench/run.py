@@ -31,7 +31,7 @@ BENCHMARKS = {
 }
 
 
-def run_one(name: str, quick: bool) -> tuple[list[dict[str, Any]] | None, float, str]:
+def run_one(name: str, quick: bool) -> tuple[Any, float, str]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "result.json"
         cmd = [sys.executable, str(HERE / f"{name}.py"), "--json", str(out)] + (["--quick"] if quick else [])
@@ -85,8 +85,15 @@ def main() -> int:
             report.append(f"Failed after {took:.0f} s:\n\n```\n{error}\n```\n")
             results[name] = {"error": error}
             continue
-        report.append(table(rows) + f"\n\n_{took:.0f} s_\n")
-        results[name] = rows
+        extra: dict[str, Any] = {}
+        if isinstance(rows, dict):  # {"rows": [...], other summary keys}
+            extra = {k: v for k, v in rows.items() if k != "rows"}
+            rows = rows.get("rows", [])
+        report.append(table(rows))
+        for key, value in extra.items():
+            report.append(f"\n- {key}: {_cell(value)}")
+        report.append(f"\n_{took:.0f} s_\n")
+        results[name] = {"rows": rows, **extra} if extra else rows
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "latest.md").write_text("\n".join(report))
