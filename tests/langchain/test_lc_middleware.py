@@ -72,6 +72,30 @@ def test_card_number_never_reaches_the_model(client):
     assert model.calls == 0
 
 
+def test_multi_part_content_is_screened_too(client):
+    """Text parts of a multimodal message are screened like plain content."""
+    from langchain_core.messages import HumanMessage
+
+    agent, model = _agent([AIMessage("x")])
+    parts = [{"type": "text", "text": "here is my card"}, {"type": "text", "text": CARD}]
+    with pytest.raises(UnsafeInputError) as info:
+        agent.invoke({"messages": [HumanMessage(content=parts)]}, CFG)
+    assert model.calls == 0
+    assert info.value.findings[0].location == "messages[0].content[1]"
+
+
+def test_multi_part_content_is_redacted_in_place(client):
+    from langchain_core.messages import HumanMessage
+
+    agent, model = _agent([AIMessage("ok")], policy=Policy(checks={"payment_card": "redact"}))
+    image = {"type": "image_url", "image_url": {"url": "x"}}
+    parts = [{"type": "text", "text": f"card {CARD} please"}, image]
+    agent.invoke({"messages": [HumanMessage(content=parts)]}, CFG)
+    seen = model.seen[0][-1].content
+    assert isinstance(seen, list) and CARD not in seen[0]["text"] and "please" in seen[0]["text"]
+    assert seen[1]["type"] == "image_url"
+
+
 def test_redaction_rewrites_what_the_model_sees(client):
     agent, model = _agent([AIMessage("ok")], policy=Policy(checks={"payment_card": "redact"}))
     agent.invoke({"messages": [("user", f"my card {CARD} please")]}, CFG)

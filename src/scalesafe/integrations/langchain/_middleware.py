@@ -106,18 +106,23 @@ class ScaleSafeMiddleware(AgentMiddleware[ScaleSafeState, Any, Any]):
             return None
         messages = state["messages"]
         start = max((i + 1 for i, m in enumerate(messages) if isinstance(m, AIMessage)), default=0)
-        fresh = [m for m in messages[start:] if isinstance(m, HumanMessage) and isinstance(m.content, str)]
-        if not fresh:
+        fresh = [m for m in messages[start:] if isinstance(m, HumanMessage)]
+        parts = [(i, j, text) for i, m in enumerate(fresh) for j, text in _text_parts(m.content)]
+        if not parts:
             return None
         event = self._event(state, "scalesafe.input_screening")
         event.messages = [cv.message_of(m) for m in fresh]
         masked: list[str] = []
         screen_or_pause(self.handler.gate, event, Direction.INPUT,
-                        [(f"messages[{i}]", m.content) for i, m in enumerate(fresh)], masked.extend)
+                        [(_where(i, j), text) for i, j, text in parts], masked.extend)
         if not masked:
             return None
-        return {"messages": [m.model_copy(update={"content": t}) for m, t in zip(fresh, masked, strict=True)
-                             if t != m.content]}
+        changed = []
+        for i, message in enumerate(fresh):
+            edits = {j: new for (k, j, old), new in zip(parts, masked, strict=True) if k == i and new != old}
+            if edits:
+                changed.append(message.model_copy(update={"content": _with_parts(message.content, edits)}))
+        return {"messages": changed} if changed else None
 
     async def abefore_model(self, state: ScaleSafeState, runtime: Any) -> dict[str, Any] | None:
         return self.before_model(state, runtime)
@@ -143,7 +148,8 @@ class ScaleSafeMiddleware(AgentMiddleware[ScaleSafeState, Any, Any]):
         return self.after_model(state, runtime)
 
     def _screen_reply(self, state: Any, message: AIMessage) -> AIMessage | None:
-        text = message.content if isinstance(message.content, str) else ""
+        content_parts = _text_parts(message.content)
+        text = "\n".join(t for _, t in content_parts)
         texts = [("output", text)] + [(f"tool_calls[{i}]", json.dumps(c["args"], ensure_ascii=False))
                                       for i, c in enumerate(message.tool_calls)]
         event = self._event(state, "scalesafe.output_screening")
@@ -154,7 +160,7 @@ class ScaleSafeMiddleware(AgentMiddleware[ScaleSafeState, Any, Any]):
             return None
         calls = [{**c, "args": _args(m, c["args"])}
                  for c, m in zip(message.tool_calls, masked[1:], strict=True)]
-        return message.model_copy(update={"content": masked[0] if text else message.content,
+        return message.model_copy(update={"content": _masked_reply(message.content, content_parts, masked[0]),
                                           "tool_calls": calls})
 
     # model and tool calls: attach logging, screen tool results ------------------------------------
@@ -267,3 +273,44 @@ def resume_from_review(agent: Any, config: Any, *, client: Any = None) -> Any:
 async def aresume_from_review(agent: Any, config: Any, *, client: Any = None) -> Any:
     """Async ``resume_from_review``."""
     return await agent.ainvoke(_resume_command(agent, config, client), config)
+
+
+def _text_parts(content: Any) -> list[tuple[int | None, str]]:
+    """The text in message content: the string itself, or each text part of a list
+    (``{"type": "text", "text": ...}`` or a bare string); images and other parts are skipped."""
+    if isinstance(content, str):
+        return [(None, content)] if content else []
+    out: list[tuple[int | None, str]] = []
+    if isinstance(content, list):
+        for j, part in enumerate(content):
+            if isinstance(part, str):
+                out.append((j, part))
+            elif isinstance(part, dict) and part.get("type") == "text" and isinstance(part.get("text"), str):
+                out.append((j, part["text"]))
+    return out
+
+
+def _where(i: int, j: int | None) -> str:
+    return f"messages[{i}]" if j is None else f"messages[{i}].content[{j}]"
+
+
+def _with_parts(content: Any, edits: dict[int | None, str]) -> Any:
+    """``content`` with the given text parts replaced (``None`` keys the whole string)."""
+    if None in edits:
+        return edits[None]
+    parts = list(content)
+    for j, text in edits.items():
+        assert j is not None
+        part = parts[j]
+        parts[j] = text if isinstance(part, str) else {**part, "text": text}
+    return parts
+
+
+def _masked_reply(content: Any, parts: list[tuple[int | None, str]], masked: str) -> Any:
+    """Put the screened reply text back: whole for a string, else split back over its text parts."""
+    if not parts or "\n".join(t for _, t in parts) == masked:
+        return content
+    if len(parts) == 1:
+        return _with_parts(content, {parts[0][0]: masked})
+    # several text parts were joined for screening: keep the masked text in the first part
+    return _with_parts(content, {parts[0][0]: masked, **{j: "" for j, _ in parts[1:]}})
