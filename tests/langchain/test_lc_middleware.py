@@ -156,6 +156,21 @@ def test_tool_results_are_screened_and_redacted(client):
     assert CARD not in model.seen[1][-1].content
 
 
+def test_multi_part_tool_results_are_screened(client):
+    @tool(response_format="content_and_artifact")
+    def lookup(q: str) -> tuple[list, dict]:
+        """Look something up."""
+        return [{"type": "text", "text": "found it"}, {"type": "text", "text": f"card {CARD}"}], {}
+
+    model = ScriptedChatModel(replies=[tool_call("lookup", {"q": "card"}), AIMessage("ok")])
+    policy = Policy(checks={"payment_card": "redact"})
+    agent = create_agent(model, [lookup], middleware=[ScaleSafeMiddleware(policy=policy)])
+    agent.invoke({"messages": [("user", "look")]})
+    seen = model.seen[1][-1].content
+    assert isinstance(seen, list) and seen[0]["text"] == "found it"
+    assert CARD not in seen[1]["text"] and "[REDACTED:payment_card]" in seen[1]["text"]
+
+
 def test_agent_is_logged_as_one_tree_without_double_logging(client):
     agent, _ = _agent(_mail_then_done())
     agent.invoke({"messages": [("user", "mail bob")]}, CFG)

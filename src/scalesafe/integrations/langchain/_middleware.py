@@ -217,15 +217,19 @@ class ScaleSafeMiddleware(AgentMiddleware[ScaleSafeState, Any, Any]):
         self.handler.client.record(event.finish())
 
     def _screen_result(self, state: Any, result: Any) -> Any:
-        if not (self.screen_tools and isinstance(result, ToolMessage)
-                and isinstance(result.content, str)):
+        parts = _text_parts(result.content) if isinstance(result, ToolMessage) else []
+        if not (self.screen_tools and parts):
             return result
         event = self._event(state, f"scalesafe.tool_result_screening:{result.name}", EventKind.TOOL)
-        event.output_text = result.content
+        event.output_text = "\n".join(text for _, text in parts)
         masked: list[str] = []
-        screen_or_pause(self.handler.gate, event, Direction.INPUT, [("tool_result", result.content)],
-                        masked.extend)
-        return result.model_copy(update={"content": masked[0]}) if masked else result
+        where = ["tool_result" if j is None else f"tool_result[{j}]" for j, _ in parts]
+        screen_or_pause(self.handler.gate, event, Direction.INPUT,
+                        [(w, text) for w, (_, text) in zip(where, parts, strict=True)], masked.extend)
+        if not masked:
+            return result
+        edits = {j: new for (j, old), new in zip(parts, masked, strict=True) if new != old}
+        return result.model_copy(update={"content": _with_parts(result.content, edits)}) if edits else result
 
 
 def _trace_of(state: Any) -> str | None:
