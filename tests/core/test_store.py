@@ -143,3 +143,29 @@ def test_new_connections_open_while_another_thread_writes(tmp_path):
     w.join()
     assert errors == []
     assert store.verify() == []
+
+
+def test_many_threads_open_a_brand_new_database_at_once(tmp_path):
+    """The first connections race to switch the new file to WAL; none may fail."""
+    import threading
+
+    for attempt in range(20):
+        path = tmp_path / f"fresh{attempt}.db"
+        errors: list[BaseException] = []
+        start = threading.Barrier(8)
+
+        def opener(path=path, errors=errors, start=start):
+            try:
+                start.wait()
+                store = LocalStore(path)
+                store.append_events(_events(2))
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=opener) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        assert LocalStore(path).count("default") == 16

@@ -14,6 +14,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,13 +120,29 @@ class LocalStore:
         # WAL is a property of the file: switch once. Switching again on every new
         # connection takes a lock and can fail with "database is locked" under load.
         if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            conn.execute("PRAGMA journal_mode=WAL")
+            with self._migrate_lock:
+                self._switch_to_wal(conn)
         conn.execute("PRAGMA synchronous=NORMAL")
         with self._migrate_lock:
             if not self._migrated:
                 migrate(conn)
                 self._migrated = True
         return conn
+
+    def _switch_to_wal(self, conn: sqlite3.Connection) -> None:
+        """Switch a new file to WAL. SQLite does not wait for locks here, so retry:
+        another thread or process may be switching (or writing) at the same moment."""
+        deadline = time.monotonic() + self._timeout
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+            time.sleep(0.01)
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+                return
 
     def open(self) -> LocalStore:
         """Create or migrate the database now instead of on first use."""
