@@ -21,6 +21,7 @@ from pathlib import Path
 from .._settings import _MODEL_PATTERN
 from ..exceptions import ConfigurationError, DataValidationError, ResourceNotFoundError
 from ..model import new_id, utcnow
+from ..store import connect
 
 DB_FILE = "scalesafe.db"
 PREFIX_LEN = 11  # "sk-" and 8 hex digits: enough to tell keys apart, useless to an attacker
@@ -76,9 +77,7 @@ class KeyStore:
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None or getattr(self._local, "pid", None) != os.getpid():
-            conn = sqlite3.connect(self.path, timeout=10.0, isolation_level=None,
-                                   check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
+            conn = connect(self.path)
             self._local.conn, self._local.pid = conn, os.getpid()
         return conn
 

@@ -68,6 +68,26 @@ def _iso(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
+def connect(path: Path, timeout: float = 10.0) -> sqlite3.Connection:
+    """A connection in autocommit mode that waits for locks, on a file in WAL mode.
+
+    WAL is a property of the file: it is switched once. SQLite does not wait for
+    locks while switching, so a new file opened by several threads or processes at
+    once is retried rather than failing with "database is locked".
+    """
+    conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+    deadline = time.monotonic() + timeout
+    while conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+    return conn
+
+
 def _db_errors(cls: type) -> type:
     """Public methods raise DatabaseOperationError, a ScaleSafe error, for any storage failure."""
     for name, func in list(vars(cls).items()):
@@ -113,36 +133,13 @@ class LocalStore:
 
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(
-            self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False
-        )
-        conn.execute(f"PRAGMA busy_timeout={int(self._timeout * 1000)}")
-        # WAL is a property of the file: switch once. Switching again on every new
-        # connection takes a lock and can fail with "database is locked" under load.
-        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            with self._migrate_lock:
-                self._switch_to_wal(conn)
+        conn = connect(self.path, self._timeout)
         conn.execute("PRAGMA synchronous=NORMAL")
         with self._migrate_lock:
             if not self._migrated:
                 migrate(conn)
                 self._migrated = True
         return conn
-
-    def _switch_to_wal(self, conn: sqlite3.Connection) -> None:
-        """Switch a new file to WAL. SQLite does not wait for locks here, so retry:
-        another thread or process may be switching (or writing) at the same moment."""
-        deadline = time.monotonic() + self._timeout
-        while True:
-            try:
-                conn.execute("PRAGMA journal_mode=WAL")
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or time.monotonic() > deadline:
-                    raise
-            time.sleep(0.01)
-            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
-                return
 
     def open(self) -> LocalStore:
         """Create or migrate the database now instead of on first use."""
