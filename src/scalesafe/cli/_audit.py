@@ -110,11 +110,12 @@ def _analysis_from_events(args: argparse.Namespace) -> dict[str, Any]:
         race_column=args.race_column,
     )
     rows = decisions_from_events(events, demographics)
+    return _historical(rows, f"logged decisions joined with {Path(args.demographics).name}")
+
+
+def _historical(rows: list[dict[str, Any]], source: str) -> dict[str, Any]:
     analysis = ll144_analysis(
-        rows,
-        source=f"logged decisions joined with {Path(args.demographics).name}",
-        audit_date=dt.date.today(),
-        data_period=data_period(rows),
+        rows, source=source, audit_date=dt.date.today(), data_period=data_period(rows)
     )
     analysis["data_kind"] = "historical"
     return analysis
@@ -131,14 +132,7 @@ def _analysis_from_csv(args: argparse.Namespace) -> dict[str, Any]:
         selected_column=args.selected_column,
         score_column=args.score_column,
     )
-    analysis = ll144_analysis(
-        rows,
-        source=f"historical decisions ({Path(args.decisions).name})",
-        audit_date=dt.date.today(),
-        data_period=data_period(rows),
-    )
-    analysis["data_kind"] = "historical"
-    return analysis
+    return _historical(rows, f"historical decisions ({Path(args.decisions).name})")
 
 
 def _ll144(args: argparse.Namespace) -> int:

@@ -12,13 +12,13 @@ from ._chunks import fold_chunks
 from ._convert import (
     add_metadata,
     chat_messages,
+    fill_common,
     new_event,
     plain,
     request_id,
     safe_text,
     tool_calls,
     unreadable,
-    usage,
 )
 from ._flow import Step, arun, output_step, run
 from ._prompt import Prompt
@@ -148,11 +148,7 @@ def read_completion(event: Event, response: Any) -> Event:
 
 
 def fill_completion(event: Event, data: Mapping[str, Any], rid: str | None = None) -> None:
-    event.model = data.get("model") or event.model
-    event.request_id = rid or event.request_id
-    event.usage = usage(data.get("usage")) or event.usage
-    if data.get("id"):
-        event.metadata["completion_id"] = str(data["id"])
+    fill_common(event, data, rid, "completion_id")
     choices = [c for c in data.get("choices") or [] if isinstance(c, Mapping)]
     if not choices:
         return

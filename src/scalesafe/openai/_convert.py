@@ -139,3 +139,12 @@ def add_metadata(event: Event, metadata: Mapping[str, Any]) -> None:
     meta, notes = to_jsonable(dict(metadata), path="metadata")
     event.metadata.update(meta)
     event.truncated.extend(notes)
+
+
+def fill_common(event: Event, data: Mapping[str, Any], rid: str | None, id_key: str) -> None:
+    """Fields every OpenAI result shares: model, request id, usage and the result's own id."""
+    event.model = data.get("model") or event.model
+    event.request_id = rid or event.request_id
+    event.usage = usage(data.get("usage")) or event.usage
+    if data.get("id"):
+        event.metadata[id_key] = str(data["id"])

@@ -13,12 +13,12 @@ from ._convert import (
     arguments,
     chat_messages,
     content_text,
+    fill_common,
     new_event,
     plain,
     request_id,
     safe_text,
     unreadable,
-    usage,
 )
 from ._flow import Step, arun, output_step, run
 from ._prompt import Prompt
@@ -177,11 +177,7 @@ def read_response(event: Event, response: Any) -> dict[str, Any] | None:
 
 
 def fill_response(event: Event, data: Mapping[str, Any], rid: str | None = None) -> None:
-    event.model = data.get("model") or event.model
-    event.request_id = rid or event.request_id
-    event.usage = usage(data.get("usage")) or event.usage
-    if data.get("id"):
-        event.metadata["response_id"] = str(data["id"])
+    fill_common(event, data, rid, "response_id")
     items = [i for i in data.get("output") or [] if isinstance(i, Mapping)]
     texts = [p.get("text") for i in items if i.get("type") == "message"
              for p in i.get("content") or [] if isinstance(p, Mapping)
