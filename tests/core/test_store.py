@@ -43,6 +43,36 @@ def test_append_is_idempotent_by_id(store):
     assert store.verify() == []
 
 
+def test_batch_mixing_stored_and_new_ids_keeps_only_the_new(store):
+    """A retried batch that partly landed: the optimistic insert fails, the checked one skips."""
+    old, new = _events(3), _events(4)
+    assert store.append_events(old) == 3
+    batch = [new[0], old[0], new[1], new[1], old[2], new[2], new[3]]
+    assert store.append_events(batch) == 4
+    assert store.count("default") == 5 + 3 + 4
+    assert store.verify() == []
+
+
+@pytest.mark.parametrize("n", [1, 63, 64, 65, 127, 200, 501])
+def test_batches_of_any_size_are_chained_in_order(tmp_path, n):
+    """Rows go in as multi-row statements of 64, 32, ... 1 rows; order and links must hold."""
+    s = LocalStore(tmp_path / "n.db")
+    events = _events(n)
+    assert s.append_events(events) == n
+    assert s.verify() == []
+    stored = [json.loads(body)["id"] for _, body in s.query("default", limit=n + 1, descending=False)]
+    assert stored == [e.id for e in events]
+    s.close()
+
+
+def test_append_inside_an_open_transaction_rolls_back_with_it(store):
+    with pytest.raises(RuntimeError), store.transaction():
+        store.append_events(_events(2))
+        raise RuntimeError("caller fails after appending")
+    assert store.count("default") == 5
+    assert store.verify() == []
+
+
 def test_edited_row_is_found(store):
     _raw(store).execute("UPDATE ledger SET body = replace(body, 'a2', 'EDITED') WHERE n = 3")
     [problem] = store.verify()

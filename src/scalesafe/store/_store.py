@@ -17,11 +17,12 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..exceptions import DatabaseOperationError
-from ..model import GENESIS, Event, canonical_json, chain_hash
+from ..model import GENESIS, Event, EventDraft, canonical_json, chain_hash
 from ._schema import migrate
 
 
@@ -45,6 +46,25 @@ class Row(NamedTuple):
     status: str | None = None
 
     @classmethod
+    def of(cls, item: Row | Event | EventDraft) -> Row:
+        """The row for what a monitor recorded: a row as is, an event or a draft serialised."""
+        kind = type(item)
+        if kind is cls:
+            return item  # type: ignore[return-value]
+        if kind is EventDraft:
+            return cls.from_draft(item)  # type: ignore[arg-type]
+        return cls.from_event(item)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_draft(cls, draft: EventDraft) -> Row:
+        body = draft.to_json()
+        f = draft.fields
+        verdict, status = f.get("verdict"), f.get("status", "ok")
+        return cls(f["id"], f.get("model_system", "default"), "event", _iso(f["start_time"]), body,
+                   _str(f.get("kind", "llm")), _str(f.get("source", "generic")), f.get("trace_id"),
+                   None if verdict is None else _str(verdict), _str(status))
+
+    @classmethod
     def from_event(cls, event: Event) -> Row:
         verdict = event.verdict
         return cls(event.id, event.model_system, "event", _iso(event.start_time), event.to_json(),
@@ -58,6 +78,11 @@ class ChainProblem:
     seq: int | None
     id: str | None
     problem: str
+
+
+def _str(value: Any) -> str:
+    """An enum's value or a plain string (drafts hold either)."""
+    return value.value if isinstance(value, Enum) else str(value)
 
 
 def _iso(value: dt.datetime) -> str:
@@ -157,34 +182,47 @@ class LocalStore:
 
     # appending ---------------------------------------------------------------------
     def append(self, rows: Sequence[Row]) -> int:
-        """Append rows in one transaction; rows whose id exists are skipped. Returns # new."""
+        """Append rows in one transaction; rows whose id exists are skipped. Returns # new.
+
+        Ids are unique by construction, so the batch is first inserted without looking
+        them up; only a batch that hits a stored id (a retry, a replayed spool) takes
+        the slower path that checks every id.
+        """
         if not rows:
             return 0
+        conn = self._conn()
+        if not conn.in_transaction:
+            try:
+                with self._txn() as conn:
+                    return self._insert(conn, rows, None)
+            except sqlite3.IntegrityError:
+                pass  # rolled back; some id is already stored
         with self._txn() as conn:
-            existing = self._existing_ids(conn, [r.id for r in rows])
-            heads: dict[str, tuple[int, str]] = {}
-            values = []
-            for row in rows:
+            return self._insert(conn, rows, self._existing_ids(conn, [r.id for r in rows]))
+
+    def _insert(self, conn: sqlite3.Connection, rows: Sequence[Row], existing: set[str] | None) -> int:
+        """Chain and insert ``rows`` (minus ``existing`` ids, when given) inside a transaction."""
+        heads: dict[str, tuple[int, str]] = {}
+        values: list[Any] = []
+        for row in rows:
+            if existing is not None:
                 if row.id in existing:
                     continue
                 existing.add(row.id)
-                n, prev = heads.get(row.model_system) or self._head(conn, row.model_system)
-                n += 1
-                digest = chain_hash(prev, n, row.body)
-                values.append((row.model_system, n, row.id, row.type, row.at, row.kind, row.source,
-                               row.trace_id, row.verdict, row.status, row.body, prev, digest))
-                heads[row.model_system] = (n, digest)
-            conn.executemany(
-                "INSERT INTO ledger (model_system, n, id, type, at, kind, source, trace_id,"
-                " verdict, status, body, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                values,
-            )
-            conn.executemany(
-                "INSERT INTO chain_heads (model_system, n, hash) VALUES (?,?,?)"
-                " ON CONFLICT(model_system) DO UPDATE SET n=excluded.n, hash=excluded.hash",
-                [(system, n, digest) for system, (n, digest) in heads.items()],
-            )
-        return len(values)
+            system = row.model_system
+            n, prev = heads.get(system) or self._head(conn, system)
+            n += 1
+            digest = chain_hash(prev, n, row.body)
+            values += (system, n, row.id, row.type, row.at, row.kind, row.source,
+                       row.trace_id, row.verdict, row.status, row.body, prev, digest)
+            heads[system] = (n, digest)
+        _insert_rows(conn, values)
+        conn.executemany(
+            "INSERT INTO chain_heads (model_system, n, hash) VALUES (?,?,?)"
+            " ON CONFLICT(model_system) DO UPDATE SET n=excluded.n, hash=excluded.hash",
+            [(system, n, digest) for system, (n, digest) in heads.items()],
+        )
+        return len(values) // _COLUMNS
 
     def append_events(self, events: Sequence[Event]) -> int:
         return self.append([Row.from_event(e) for e in events])
@@ -380,6 +418,33 @@ class LocalStore:
     def transaction(self) -> _Txn:
         """A write transaction for callers that must change a side table and the ledger together."""
         return self._txn()
+
+
+_COLUMNS = 13
+_INSERT = ("INSERT INTO ledger (model_system, n, id, type, at, kind, source, trace_id, verdict,"
+           " status, body, prev_hash, hash) VALUES ")
+
+
+@functools.cache
+def _insert_sql(n_rows: int) -> str:
+    return _INSERT + ",".join(["(" + ",".join("?" * _COLUMNS) + ")"] * n_rows)
+
+
+def _insert_rows(conn: sqlite3.Connection, values: list[Any]) -> None:
+    """Insert flat row values with a few multi-row statements (chunks of 64, 32, ... 1 rows).
+
+    One statement per chunk instead of one per row: far fewer calls into SQLite,
+    each of which releases and retakes the GIL the application's threads need.
+    """
+    left, at = len(values) // _COLUMNS, 0
+    size = 64
+    while left:
+        while size > left:
+            size //= 2
+        sql, width = _insert_sql(size), size * _COLUMNS
+        while left >= size:
+            conn.execute(sql, values[at:at + width])
+            at, left = at + width, left - size
 
 
 def _body_id(body: str) -> str | None:
