@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._settings import Settings, resolve
 from .backends import Backend, LocalBackend
-from .model import Event, StopState
+from .model import Event, EventDraft, StopState
 from .transport import Durability, Recorder, RecorderStats, Sink, StoreSink
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ class Client:
         return Policy.from_dict(served) if served else Policy()
 
     # hot path -------------------------------------------------------------------------
-    def record(self, event: Event) -> bool:
+    def record(self, event: Event | EventDraft) -> bool:
         """Hand an event to the recorder. No I/O unless durability='sync'.
 
         The recorder's worker serialises the event shortly after: record an event once

@@ -1,6 +1,7 @@
 """Pydantic models for everything ScaleSafe stores or sends."""
 
 from ._canonical import GENESIS, canonical_json, chain_hash
+from ._draft import EventDraft
 from ._event import (
     ErrorInfo,
     Event,
@@ -28,6 +29,7 @@ __all__ = [
     "Direction",
     "ErrorInfo",
     "Event",
+    "EventDraft",
     "EventKind",
     "Finding",
     "Limits",

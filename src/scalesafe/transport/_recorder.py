@@ -25,13 +25,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ..model import Event
+from ..model import Event, EventDraft
 from ..store import Row
 from ._sinks import Sink
 
 log = logging.getLogger("scalesafe")
 
 Durability = Literal["async", "sync"]
+#: What monitors hand over: an event, a draft of one (see EventDraft), or a ready row.
+Recordable = Event | EventDraft | Row
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ class Recorder:
 
     def _reset(self) -> None:
         """(Re)create per-process state; called at start and in a forked child."""
-        self._queue: deque[Event | Row | None] = deque()
+        self._queue: deque[Recordable | None] = deque()
         self._lock = threading.Lock()
         self._done = threading.Condition(self._lock)
         self._submitted = 0
@@ -92,7 +94,7 @@ class Recorder:
         self._idle = False
 
     # hot path ------------------------------------------------------------------------
-    def enqueue(self, item: Event | Row) -> bool:
+    def enqueue(self, item: Recordable) -> bool:
         """Hand one event (or ready row) over. Never raises; False when it had to be dropped.
 
         The worker serialises the event shortly after this call, so a change made to it
@@ -123,7 +125,7 @@ class Recorder:
             log.exception("scalesafe: could not enqueue event")
             return self._drop("internal_error")
 
-    def _put_waiting(self, item: Event | Row) -> None:
+    def _put_waiting(self, item: Recordable) -> None:
         """Backpressure for a full queue.
 
         The caller waits while the writer is draining the queue: each time the writer
@@ -150,7 +152,7 @@ class Recorder:
                 self._queue.append(item)
                 return
 
-    def _write_now(self, item: Event | Row) -> bool:
+    def _write_now(self, item: Recordable) -> bool:
         with self._sync_lock:
             self._counts["enqueued"] += 1
             rows = self._rows([item])
@@ -221,7 +223,7 @@ class Recorder:
         self._idle = False
         return True
 
-    def _take(self) -> tuple[list[Event | Row], bool]:
+    def _take(self) -> tuple[list[Recordable], bool]:
         """Up to ``batch_size`` items off the queue, and whether the stop marker came."""
         queue, batch = self._queue, []
         for _ in range(min(len(queue), self.batch_size)):
@@ -231,12 +233,12 @@ class Recorder:
             batch.append(item)
         return batch, False
 
-    def _rows(self, items: Sequence[Event | Row]) -> list[Row]:
+    def _rows(self, items: Sequence[Recordable]) -> list[Row]:
         """The stored form of each item; one that cannot be serialised is a counted drop."""
         rows = []
         for item in items:
             try:
-                rows.append(item if type(item) is Row else Row.from_event(item))  # type: ignore[arg-type]
+                rows.append(Row.of(item))
             except Exception:
                 log.exception("scalesafe: could not serialise an event")
                 self._drop("unserializable")

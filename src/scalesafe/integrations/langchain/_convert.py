@@ -14,7 +14,7 @@ from typing import Any
 from langchain_core.messages import BaseMessage
 from langchain_core.prompt_values import PromptValue
 
-from ...model import Event, Message, ToolCall, Usage, to_jsonable
+from ...model import Message, to_jsonable
 from ...model._safejson import MAX_STRING
 
 _ROLES = {"human": "user", "ai": "assistant", "system": "system", "tool": "tool",
@@ -53,40 +53,35 @@ def role_of(message: Any) -> str:
     return _ROLES.get(kind, kind)
 
 
-def tool_calls_of(message: Any) -> list[ToolCall]:
-    calls = _attr(message, "tool_calls") or ()
+def tool_calls_of(message: Any) -> list[dict[str, Any]]:
+    """The message's tool calls, shaped as ``ToolCall`` dumps (set fields only, in order)."""
     out = []
-    for call in calls:
+    for call in _attr(message, "tool_calls") or ():
         if isinstance(call, Mapping) and isinstance(call.get("name"), str):
             args, _ = to_jsonable(call.get("args"))
-            out.append(ToolCall(id=call.get("id"), name=call["name"], arguments=args))
+            out.append(tool_call(call.get("id"), call["name"], args))
+    return out
+
+
+def tool_call(call_id: Any, name: str, arguments: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": call_id} if isinstance(call_id, str) else {}
+    out["name"] = name
+    if arguments is not None:
+        out["arguments"] = arguments
     return out
 
 
 def message_of(message: Any) -> Message:
-    """One LangChain ``BaseMessage`` (or role/content dict) as a ScaleSafe message.
-
-    Only the fields that are set are passed, so pydantic validates as little as possible.
-    """
+    """One LangChain ``BaseMessage`` (or role/content dict) as a ScaleSafe ``Message``."""
     if isinstance(message, Mapping):
-        return Message(role=str(message.get("role", "user")), content=text_of(message.get("content")))
-    fields: dict[str, Any] = {"role": role_of(message), "content": text_of(_attr(message, "content"))}
-    name = _attr(message, "name")
-    if isinstance(name, str):
-        fields["name"] = name
-    call_id = _attr(message, "tool_call_id")
-    if isinstance(call_id, str):
-        fields["tool_call_id"] = call_id
-    if _attr(message, "tool_calls"):
-        fields["tool_calls"] = tool_calls_of(message)
-    return Message(**fields)
+        return Message.model_validate(_mapping_message(message))
+    return Message.model_validate(message_dict(message))
 
 
 def messages_of(batches: Any) -> list[dict[str, Any]]:
     """``on_chat_model_start`` passes a list of message lists; flatten them.
 
-    Returned as plain dicts: ``Event(messages=...)`` validates them into ``Message``
-    objects in one (compiled) pass, cheaper than building each one in Python.
+    Returned as plain dicts shaped as ``Message`` dumps, for an ``EventDraft``.
     """
     out: list[dict[str, Any]] = []
     for batch in batches or ():
@@ -97,11 +92,18 @@ def messages_of(batches: Any) -> list[dict[str, Any]]:
 
 
 def _mapping_message(message: Mapping[str, Any]) -> dict[str, Any]:
-    return {"role": str(message.get("role", "user")), "content": text_of(message.get("content"))}
+    return _message(str(message.get("role", "user")), text_of(message.get("content")))
+
+
+def _message(role: str, content: str | None) -> dict[str, Any]:
+    """A message without name or tool calls, as ``Message`` dumps it."""
+    if content is None:
+        return {"role": role, "tool_calls": []}
+    return {"role": role, "content": content, "tool_calls": []}
 
 
 def prompts_of(prompts: Any) -> list[dict[str, Any]]:
-    return [{"role": "user", "content": p if isinstance(p, str) else str(p)} for p in prompts or ()]
+    return [_message("user", p if isinstance(p, str) else str(p)) for p in prompts or ()]
 
 
 def model_name(params: Mapping[str, Any] | None, metadata: Mapping[str, Any] | None,
@@ -129,20 +131,27 @@ def run_name(serialized: Any, name: Any) -> str | None:
     return None
 
 
-def usage_of(response: Any, message: Any) -> Usage | None:
-    """Token usage from ``AIMessage.usage_metadata`` or ``llm_output['token_usage']``."""
+def usage_of(response: Any, message: Any) -> dict[str, int] | None:
+    """Token usage from ``AIMessage.usage_metadata`` or ``llm_output['token_usage']``,
+    shaped as ``Usage`` dumps."""
     meta = getattr(message, "usage_metadata", None)
     if isinstance(meta, Mapping) and meta:
-        return Usage(input_tokens=meta.get("input_tokens"), output_tokens=meta.get("output_tokens"),
-                     total_tokens=meta.get("total_tokens"))
+        return _usage(meta.get("input_tokens"), meta.get("output_tokens"), meta.get("total_tokens"))
     output = getattr(response, "llm_output", None)
     usage = output.get("token_usage") or output.get("usage") if isinstance(output, Mapping) else None
     if isinstance(usage, Mapping) and usage:
-        inp = usage.get("prompt_tokens", usage.get("input_tokens"))
-        out = usage.get("completion_tokens", usage.get("output_tokens"))
-        return Usage(input_tokens=_int(inp), output_tokens=_int(out),
-                     total_tokens=_int(usage.get("total_tokens")))
+        return _usage(usage.get("prompt_tokens", usage.get("input_tokens")),
+                      usage.get("completion_tokens", usage.get("output_tokens")),
+                      usage.get("total_tokens"))
     return None
+
+
+def _usage(inp: Any, out: Any, total: Any) -> dict[str, int]:
+    inp, out, total = _int(inp), _int(out), _int(total)
+    if total is None and inp is not None:
+        total = inp + (out or 0)  # as Usage computes it
+    return {k: v for k, v in (("input_tokens", inp), ("output_tokens", out), ("total_tokens", total))
+            if v is not None}
 
 
 def _int(value: Any) -> int | None:
@@ -238,46 +247,65 @@ def _lc_object(value: Any) -> Any:
 
 
 def message_dict(message: Any) -> dict[str, Any]:
-    """A LangChain message as the JSON a ScaleSafe ``Message`` would dump to (set fields only)."""
-    out: dict[str, Any] = {"role": role_of(message), "content": text_of(_attr(message, "content"))}
-    if _attr(message, "tool_calls"):
-        out["tool_calls"] = [c.model_dump() for c in tool_calls_of(message)]
-    call_id = _attr(message, "tool_call_id")
-    if isinstance(call_id, str):
-        out["tool_call_id"] = call_id
+    """A LangChain message shaped as a ScaleSafe ``Message`` dumps (set fields, in order)."""
+    content = text_of(_attr(message, "content"))
+    out: dict[str, Any] = {"role": role_of(message)}
+    if content is not None:
+        out["content"] = content
     name = _attr(message, "name")
     if isinstance(name, str):
         out["name"] = name
+    out["tool_calls"] = tool_calls_of(message) if _attr(message, "tool_calls") else []
+    call_id = _attr(message, "tool_call_id")
+    if isinstance(call_id, str):
+        out["tool_call_id"] = call_id
     return out
 
 
-def fill_generation(event: Event, response: Any) -> None:
-    """The reply of ``on_llm_end``: text, tool calls, model name, finish reason, usage."""
+def fill_metadata(fields: dict[str, Any], metadata: dict[str, Any]) -> None:
+    """Deferred: the run's metadata, before any keys the handler added meanwhile."""
+    converted = jsonable(metadata, "metadata", fields["truncated"])
+    if not isinstance(converted, dict):
+        converted = {"value": converted}
+    added = fields.get("metadata")
+    fields["metadata"] = {**converted, **added} if added else converted
+
+
+def fill_model(fields: dict[str, Any], chat: bool, messages: Any, params: Any, metadata: Any,
+               serialized: Any) -> None:
+    """Deferred: a model run's prompt (unless screening converted it), parameters and name."""
+    if "messages" not in fields:
+        fields["messages"] = messages_of(messages) if chat else prompts_of(messages)
+    params = params if isinstance(params, Mapping) else None
+    name = model_name(params, metadata if isinstance(metadata, Mapping) else None, serialized)
+    if name is not None:  # the requested model; else the reply's (set by fill_generation)
+        fields["model"] = name
+    if params:
+        converted = jsonable(params, "parameters", fields["truncated"])
+        if isinstance(converted, dict):
+            fields["parameters"] = converted
+
+
+def fill_generation(fields: dict[str, Any], response: Any) -> None:
+    """The reply of ``on_llm_end`` into a draft: text, tool calls, model, finish reason, usage."""
     generation = first_generation(response)
     message = getattr(generation, "message", None)
-    # Only fields that have a value are assigned: each pydantic assignment costs ~0.5 µs.
-    text = all_text(response)
-    if text is not None or event.output_text is not None:
-        event.output_text = text
+    fields["output_text"] = all_text(response)
     if message is not None:
         if _attr(message, "tool_calls"):
-            event.tool_calls = tool_calls_of(message)
+            fields["tool_calls"] = tool_calls_of(message)
         meta = _attr(message, "response_metadata")
-        if not event.model and isinstance(meta, Mapping) and isinstance(meta.get("model_name"), str):
-            event.model = meta["model_name"]
-    reason = finish_reason(generation, message)
-    if reason is not None or event.finish_reason is not None:
-        event.finish_reason = reason
-    usage = usage_of(response, message)
-    if usage is not None or event.usage is not None:
-        event.usage = usage
+        if not fields.get("model") and isinstance(meta, Mapping) and isinstance(meta.get("model_name"), str):
+            fields["model"] = meta["model_name"]
+    fields["finish_reason"] = finish_reason(generation, message)
+    fields["usage"] = usage_of(response, message)
 
 
-def fill_tool_output(event: Event, output: Any) -> None:
-    """A tool's result: its text when it has one, else the object as JSON."""
+def fill_tool_output(fields: dict[str, Any], output: Any) -> None:
+    """A tool's result into a draft: its text when it has one, else the object as JSON."""
     content = getattr(output, "content", output)
     text = text_of(content) if isinstance(content, str | list) else None
     if text is not None:
-        event.output_text = text
+        fields["output_text"] = text
     else:
-        event.output = jsonable(output, "output", event.truncated)
+        fields["output"] = jsonable(output, "output", fields["truncated"])

@@ -21,10 +21,10 @@ from ...model import (
     Direction,
     ErrorInfo,
     Event,
+    EventDraft,
     EventKind,
     Source,
     Status,
-    ToolCall,
 )
 from . import _convert as cv
 from ._approval import request_tool_approval
@@ -125,45 +125,55 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
                               ("session_id", session_id)) if v is not None}}
 
     # building ---------------------------------------------------------------------------
+    # Runs are built as EventDrafts (plain data, serialised by the recorder's worker):
+    # validating an Event costs more than the rest of a callback. Paths that need a
+    # real Event (the stop switch, screening findings, approvals) build one then.
     def _new(self, kind: EventKind, run_id: UUID, parent_run_id: UUID | None, name: str | None,
-             tags: list[str] | None, metadata: dict[str, Any] | None, **fields: Any) -> Event:
-        """A new event for a run, linked into its tree. Hot path: pass only what is set."""
+             tags: list[str] | None, metadata: dict[str, Any] | None,
+             fields: dict[str, Any]) -> EventDraft:
+        """A new draft for a run, linked into its tree. ``fields`` must hold ``truncated``."""
         trace_id, parent_id = self.runs.link(run_id, parent_run_id)
-        run = trace_id if parent_id is None else str(run_id)  # a root's trace id is its run id
-        notes: list[str] = fields.get("truncated") or []
-        if metadata:
-            meta = cv.jsonable(metadata, "metadata", notes)
-            fields["metadata"] = meta if isinstance(meta, dict) else {"value": meta}
+        fields.update(self._common)
+        fields["kind"] = kind
+        fields["name"] = name
+        fields["trace_id"] = trace_id
+        if parent_id is None:
+            fields["run_id"] = trace_id  # a root's trace id is its run id
+        else:
+            fields["run_id"] = str(run_id)
+            fields["parent_id"] = parent_id
         if tags or self.extra_tags:
             fields["tags"] = [*tags, *self.extra_tags] if tags else list(self.extra_tags)
-        if notes:
-            fields["truncated"] = notes
-        return Event(kind=kind, name=name, run_id=run, trace_id=trace_id,
-                     parent_id=parent_id, **self._common, **fields)
+        draft = EventDraft(fields)
+        if metadata:
+            draft.defer(cv.fill_metadata, dict(metadata))  # a snapshot; converted by the worker
+        return draft
 
-    def _begin(self, run_id: UUID, event: Event, raw_input: Any = None) -> Run:
-        self.gate.check_stop(event)
-        return self.runs.open(run_id, event, raw_input)
+    def _check_stop(self, draft: EventDraft) -> None:
+        if self.client.stop_state().stopped:
+            self.gate.check_stop(draft.to_event())  # records the refused run and raises
 
-    def _end(self, run_id: UUID, fill: Callable[[Event], None] | None = None) -> Event | None:
+    def _begin(self, run_id: UUID, draft: EventDraft, raw_input: Any = None) -> Run:
+        self._check_stop(draft)
+        return self.runs.open(run_id, draft, raw_input)
+
+    def _end(self, run_id: UUID, fill: Callable[[dict[str, Any]], None] | None = None) -> None:
         run = self.runs.close(run_id)
         if run is None:
-            return None
-        event = run.event
+            return
+        draft = run.draft
         if fill is not None:
-            fill(event)
-        event.finish()
-        self.client.record(event)
-        return event
+            fill(draft.fields)
+        self.client.record(draft.finish())
 
     def _fail(self, run_id: UUID, error: BaseException) -> None:
-        def fill(event: Event) -> None:
+        def fill(fields: dict[str, Any]) -> None:
             kind = type(error).__name__
-            event.status = _STATUS_BY_ERROR.get(kind, Status.ERROR)
-            event.error = ErrorInfo(type=kind, message=_message(error))
+            fields["status"] = _STATUS_BY_ERROR.get(kind, Status.ERROR)
+            fields["error"] = {"type": kind, "message": _message(error)}
             review_id = getattr(error, "review_id", None)
             if isinstance(review_id, str):
-                event.review_id = review_id
+                fields["review_id"] = review_id
 
         self._end(run_id, fill)
 
@@ -176,9 +186,9 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
         if kwargs.get("run_type") == "prompt" and self._fold_prompt(run_id, parent_run_id, inputs, name):
             return
         notes: list[str] = []
-        event = self._new(EventKind.CHAIN, run_id, parent_run_id, name, tags, metadata,
-                          input=cv.jsonable(inputs, "input", notes), truncated=notes)
-        self._begin(run_id, event, inputs)
+        fields = {"input": cv.jsonable(inputs, "input", notes), "truncated": notes}
+        self._begin(run_id, self._new(EventKind.CHAIN, run_id, parent_run_id, name, tags, metadata,
+                                      fields), inputs)
 
     def _fold_prompt(self, run_id: UUID, parent_run_id: UUID | None, inputs: Any,
                      name: str | None) -> bool:
@@ -190,13 +200,14 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
         parent = self.runs.get(parent_run_id) if parent_run_id is not None else None
         if parent is None or parent.raw_input is not inputs:
             return False
-        parent.event.metadata.setdefault("scalesafe.prompt_templates", []).append(name)
+        meta = parent.draft.fields.setdefault("metadata", {})
+        meta.setdefault("scalesafe.prompt_templates", []).append(name)
         self.runs.fold(run_id, parent_run_id)  # type: ignore[arg-type]
         return True
 
     @_hook
     def on_chain_end(self, outputs: Any, *, run_id: UUID, **kwargs: Any) -> None:
-        self._end(run_id, lambda e: setattr(e, "output", cv.jsonable(outputs, "output", e.truncated)))
+        self._end(run_id, lambda f: f.__setitem__("output", cv.jsonable(outputs, "output", f["truncated"])))
 
     @_hook
     def on_chain_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
@@ -206,55 +217,59 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
     def on_agent_action(self, action: Any, *, run_id: UUID, **kwargs: Any) -> None:
         run = self.runs.get(run_id)
         if run is not None and isinstance(getattr(action, "tool", None), str):
-            args = cv.jsonable(getattr(action, "tool_input", None), "tool_input", run.event.truncated)
-            run.event.kind = EventKind.AGENT
-            run.event.tool_calls.append(ToolCall(
-                id=getattr(action, "tool_call_id", None), name=action.tool, arguments=args))
+            fields = run.draft.fields
+            args = cv.jsonable(getattr(action, "tool_input", None), "tool_input", fields["truncated"])
+            fields["kind"] = EventKind.AGENT
+            fields.setdefault("tool_calls", []).append(
+                cv.tool_call(getattr(action, "tool_call_id", None), action.tool, args))
 
     @_hook
     def on_agent_finish(self, finish: Any, *, run_id: UUID, **kwargs: Any) -> None:
         run = self.runs.get(run_id)
         if run is not None:
-            run.event.kind = EventKind.AGENT
+            fields = run.draft.fields
+            fields["kind"] = EventKind.AGENT
             values = getattr(finish, "return_values", None)
             if isinstance(values, Mapping) and isinstance(values.get("output"), str):
-                run.event.output_text = values["output"]
+                fields["output_text"] = values["output"]
 
     # models ---------------------------------------------------------------------------------
     @_hook
     def on_chat_model_start(self, serialized: Any, messages: Any, *, run_id: UUID,
                             parent_run_id: UUID | None = None, tags: list[str] | None = None,
                             metadata: dict[str, Any] | None = None, **kwargs: Any) -> None:
-        event = self._model_event(EventKind.CHAT, serialized, run_id, parent_run_id, tags,
-                                  metadata, kwargs, cv.messages_of(messages))
-        self._start_model(run_id, event)
+        draft = self._model_draft(EventKind.CHAT, serialized, run_id, parent_run_id, tags,
+                                  metadata, kwargs, messages)
+        self._start_model(run_id, draft)
 
     @_hook
     def on_llm_start(self, serialized: Any, prompts: list[str], *, run_id: UUID,
                      parent_run_id: UUID | None = None, tags: list[str] | None = None,
                      metadata: dict[str, Any] | None = None, **kwargs: Any) -> None:
-        event = self._model_event(EventKind.LLM, serialized, run_id, parent_run_id, tags,
-                                  metadata, kwargs, cv.prompts_of(prompts))
-        self._start_model(run_id, event)
+        draft = self._model_draft(EventKind.LLM, serialized, run_id, parent_run_id, tags,
+                                  metadata, kwargs, prompts)
+        self._start_model(run_id, draft)
 
-    def _model_event(self, kind: EventKind, serialized: Any, run_id: UUID,
+    def _model_draft(self, kind: EventKind, serialized: Any, run_id: UUID,
                      parent_run_id: UUID | None, tags: Any, metadata: Any,
-                     kwargs: dict[str, Any], messages: list[dict[str, Any]]) -> Event:
+                     kwargs: dict[str, Any], messages: Any) -> EventDraft:
+        """The model run's draft. Its prompt is converted now only when it is screened;
+        otherwise the worker converts it, with the parameters and the model's name."""
         params = kwargs.get("invocation_params")
-        params = params if isinstance(params, Mapping) else None
-        fields: dict[str, Any] = {"messages": messages, "truncated": []}
-        if params:
-            converted = cv.jsonable(params, "parameters", fields["truncated"])
-            if isinstance(converted, dict):
-                fields["parameters"] = converted
-        return self._new(kind, run_id, parent_run_id, cv.run_name(serialized, kwargs.get("name")),
-                         tags, metadata, model=cv.model_name(params, metadata, serialized), **fields)
-
-    def _start_model(self, run_id: UUID, event: Event) -> None:
-        self.gate.check_stop(event)
+        fields: dict[str, Any] = {"truncated": []}
+        chat = kind is EventKind.CHAT
         if self.screen_inputs:
-            screen_prompt(self.gate, event)
-        self.runs.open(run_id, event)
+            fields["messages"] = cv.messages_of(messages) if chat else cv.prompts_of(messages)
+        draft = self._new(kind, run_id, parent_run_id, cv.run_name(serialized, kwargs.get("name")),
+                          tags, metadata, fields)
+        draft.defer(cv.fill_model, chat, messages, params, metadata, serialized)
+        return draft
+
+    def _start_model(self, run_id: UUID, draft: EventDraft) -> None:
+        self._check_stop(draft)
+        if self.screen_inputs:
+            screen_prompt(self.gate, draft)
+        self.runs.open(run_id, draft)
 
     @_hook
     def on_llm_new_token(self, token: Any, *, run_id: UUID, **kwargs: Any) -> None:
@@ -279,9 +294,9 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
         if not any(f.action is Action.BLOCK for f in findings):
             return
         self.runs.close(run_id)
-        event = run.event
-        event.output_text = "".join(run.streamed or ())
-        self.gate.screen(event, Direction.OUTPUT, [("output", event.output_text)],
+        run.draft.fields["output_text"] = "".join(run.streamed or ())
+        event = run.draft.to_event()
+        self.gate.screen(event, Direction.OUTPUT, [("output", event.output_text or "")],
                          lambda masked: setattr(event, "output_text", masked[0]))
 
     @_hook
@@ -289,25 +304,31 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
         run = self.runs.get(run_id)
         if run is None:
             return
-        event = run.event
-        cv.fill_generation(event, response)
-        if self.screen_outputs and event.output_text:
+        fields = run.draft.fields
+        cv.fill_generation(fields, response)
+        if self.screen_outputs and fields["output_text"]:
             try:
-                self._screen_output(event)
+                self._screen_output(run.draft)
             except ScaleSafeException:
                 self.runs.close(run_id)  # the gate recorded the blocked event
                 raise
         self._end(run_id)
 
-    def _screen_output(self, event: Event) -> None:
-        texts = [("output", event.output_text or "")]
-        if self.review_in_graph:  # review findings are left to the middleware's interrupt()
-            verdict, _ = self.gate.scan(texts, Direction.OUTPUT)
-            if verdict.action is Action.REVIEW:
-                event.findings.extend(verdict.findings)
-                return
-        self.gate.screen(event, Direction.OUTPUT, texts,
-                         lambda masked: setattr(event, "output_text", masked[0]))
+    def _screen_output(self, draft: EventDraft) -> None:
+        """One scan on the clean path; findings are handled on a real Event."""
+        texts = [("output", draft.fields["output_text"])]
+        verdict, _ = self.gate.scan(texts, Direction.OUTPUT)
+        if not verdict.findings:
+            return
+        event = draft.to_event()
+        try:
+            if self.review_in_graph and verdict.action is Action.REVIEW:
+                event.findings.extend(verdict.findings)  # the middleware's after_model pauses the graph
+            else:
+                self.gate.screen(event, Direction.OUTPUT, texts,
+                                 lambda masked: setattr(event, "output_text", masked[0]))
+        finally:
+            draft.absorb(event)
 
     @_hook
     def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
@@ -320,16 +341,19 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
                       metadata: dict[str, Any] | None = None, inputs: Any = None,
                       **kwargs: Any) -> None:
         name = cv.run_name(serialized, kwargs.get("name"))
-        event = self._new(EventKind.TOOL, run_id, parent_run_id, name, tags, metadata)
-        event.input = cv.jsonable(inputs if inputs is not None else input_str, "input",
-                                  event.truncated)
+        notes: list[str] = []
+        fields = {"input": cv.jsonable(inputs if inputs is not None else input_str, "input", notes),
+                  "truncated": notes}
+        draft = self._new(EventKind.TOOL, run_id, parent_run_id, name, tags, metadata, fields)
         call_id = kwargs.get("tool_call_id")
         if isinstance(call_id, str):
-            event.metadata["tool_call_id"] = call_id
-        self.gate.check_stop(event)
+            fields.setdefault("metadata", {})["tool_call_id"] = call_id
+        self._check_stop(draft)
         if name in self.require_approval:
+            event = draft.to_event()
             self._approve(event)
-        self.runs.open(run_id, event)
+            draft.absorb(event)
+        self.runs.open(run_id, draft)
 
     def _approve(self, event: Event) -> None:
         """Ask a person; a tool run that does not go ahead is recorded here (pending or blocked)."""
@@ -343,7 +367,7 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
 
     @_hook
     def on_tool_end(self, output: Any, *, run_id: UUID, **kwargs: Any) -> None:
-        self._end(run_id, lambda e: cv.fill_tool_output(e, output))
+        self._end(run_id, lambda f: cv.fill_tool_output(f, output))
 
     @_hook
     def on_tool_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
@@ -353,17 +377,18 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
     def on_retriever_start(self, serialized: Any, query: str, *, run_id: UUID,
                            parent_run_id: UUID | None = None, tags: list[str] | None = None,
                            metadata: dict[str, Any] | None = None, **kwargs: Any) -> None:
-        event = self._new(EventKind.RETRIEVER, run_id, parent_run_id,
-                          cv.run_name(serialized, kwargs.get("name")), tags, metadata)
-        event.input = cv.jsonable(query, "input", event.truncated)
-        self._begin(run_id, event)
+        notes: list[str] = []
+        fields = {"input": cv.jsonable(query, "input", notes), "truncated": notes}
+        self._begin(run_id, self._new(EventKind.RETRIEVER, run_id, parent_run_id,
+                                      cv.run_name(serialized, kwargs.get("name")), tags, metadata,
+                                      fields))
 
     @_hook
     def on_retriever_end(self, documents: Any, *, run_id: UUID, **kwargs: Any) -> None:
-        def fill(event: Event) -> None:
+        def fill(fields: dict[str, Any]) -> None:
             docs = [{"page_content": getattr(d, "page_content", None),
                      "metadata": getattr(d, "metadata", None)} for d in documents or ()]
-            event.output = cv.jsonable(docs, "output", event.truncated)
+            fields["output"] = cv.jsonable(docs, "output", fields["truncated"])
 
         self._end(run_id, fill)
 

@@ -11,23 +11,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ...model import Direction, Event
+from ...model import Direction, Event, EventDraft
 
 #: Four newlines: longer than any gap the numeric detectors bridge, so a finding
 #: never spans two messages in the joined text unless it would in the messages.
 SEPARATOR = "\n\n\n\n"
 
 
-def screen_prompt(gate: Any, event: Event) -> None:
-    """Screen ``event.messages`` as the model's input; may raise ``UnsafeInputError``."""
-    texts = [(f"messages[{i}]", m.content) for i, m in enumerate(event.messages) if m.content]
+def screen_prompt(gate: Any, draft: EventDraft) -> None:
+    """Screen the draft's messages as the model's input; may raise ``UnsafeInputError``."""
+    texts = [(f"messages[{i}]", m["content"]) for i, m in enumerate(draft.fields["messages"])
+             if m.get("content")]
     if not texts:
         return
-    if len(texts) > 1:
-        verdict, _ = gate.scan([("prompt", SEPARATOR.join(t for _, t in texts))], Direction.INPUT)
-        if not verdict.findings:
-            return
-    gate.screen(event, Direction.INPUT, texts, masker(event))
+    joined = texts if len(texts) == 1 else [("prompt", SEPARATOR.join(t for _, t in texts))]
+    verdict, _ = gate.scan(joined, Direction.INPUT)
+    if not verdict.findings:
+        return
+    event = draft.to_event()  # rare: findings are recorded, masked or raised on a real Event
+    try:
+        gate.screen(event, Direction.INPUT, texts, masker(event))
+    finally:
+        draft.absorb(event)
 
 
 def masker(event: Event) -> Callable[[list[str]], None]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from ...model import Event
+from ...model import EventDraft
 
 #: Set by ScaleSafeMiddleware around model/tool calls: the agent run's trace id, used as
 #: trace and parent for runs whose parent this handler never saw start.
@@ -21,10 +21,10 @@ agent_trace: ContextVar[str | None] = ContextVar("scalesafe_agent_trace", defaul
 
 @dataclass(slots=True)
 class Run:
-    """One open run: its event, the raw inputs it started with and, while streaming with
-    screening on, its stream screener."""
+    """One open run: its event draft, the raw inputs it started with and, while streaming
+    with screening on, its stream screener."""
 
-    event: Event
+    draft: EventDraft
     raw_input: Any = None
     screener: Any = None
     streamed: list[str] | None = None  # created on the first streamed token
@@ -44,8 +44,8 @@ class Runs:
     def __len__(self) -> int:
         return len(self._open) + len(self._folded)
 
-    def open(self, run_id: UUID, event: Event, raw_input: Any = None) -> Run:
-        run = Run(event, raw_input)
+    def open(self, run_id: UUID, draft: EventDraft, raw_input: Any = None) -> Run:
+        run = Run(draft, raw_input)
         self._open[run_id] = run
         return run
 
@@ -67,8 +67,10 @@ class Runs:
             return str(run_id), None
         parent_run_id = self._folded.get(parent_run_id, parent_run_id)
         parent = self._open.get(parent_run_id)
-        if parent is not None and parent.event.trace_id:
-            return parent.event.trace_id, parent.event.run_id or str(parent_run_id)
+        if parent is not None:
+            fields = parent.draft.fields
+            if fields.get("trace_id"):
+                return fields["trace_id"], fields.get("run_id") or str(parent_run_id)
         hint = agent_trace.get()
         if hint is not None:
             return hint, hint
