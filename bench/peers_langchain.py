@@ -4,9 +4,9 @@ Same chain as bench/langchain_overhead.py (``ChatPromptTemplate | FakeListChatMo
 ~1 KB prompt). Each peer is pointed at a dead port on 127.0.0.1, so nothing leaves the
 machine; their exporters fail in the background, as they would with a server outage.
 Configurations run in interleaved rounds (the order rotates every round); figures are
-medians. ScaleSafe's writer runs during the timed invokes and its last batch is
-written before the next configuration starts; the peers' exporters keep running
-in the background (failing), which can only make their figures look better. Peers are optional
+medians. ScaleSafe's time includes writing every event it logged (as in
+bench/langchain_overhead.py); the peers' exporters keep running in the background
+(failing), which can only make their figures look better. Peers are optional
 (``pip install 'scalesafe[bench]'``); a missing one is reported as such.
 
     python bench/peers_langchain.py [--quick] [--json PATH]
@@ -107,10 +107,9 @@ def _time(chain: Any, setup: Setup, n: int, client: Client | None) -> float:
         start = time.perf_counter()
         for _ in range(n):
             chain.invoke(inputs, config=config)
-        elapsed = time.perf_counter() - start
         if client is not None:
-            client.flush(30)
-        return elapsed / n * 1e6
+            client.flush(60)
+        return (time.perf_counter() - start) / n * 1e6
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:

@@ -134,7 +134,9 @@ class Client:
         it is complete (or record a copy if you will keep changing it).
         """
         system = self.backend.model_system
-        if event.model_system != system:
+        if type(event) is EventDraft:
+            event.fields["model_system"] = system
+        elif event.model_system != system:
             event.model_system = system
         return self.recorder.enqueue(event)
 

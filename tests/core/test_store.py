@@ -70,7 +70,40 @@ def test_append_inside_an_open_transaction_rolls_back_with_it(store):
         store.append_events(_events(2))
         raise RuntimeError("caller fails after appending")
     assert store.count("default") == 5
+    assert store.append_events(_events(3)) == 3  # the rolled-back rows left no trace in the chain
+    assert store.count("default") == 8
     assert store.verify() == []
+
+
+def test_two_writers_on_one_file_keep_one_chain(tmp_path):
+    """Each store caches its chain heads; a writer that fell behind collides and catches up."""
+    a, b = LocalStore(tmp_path / "two.db"), LocalStore(tmp_path / "two.db")
+    for i in range(6):
+        writer = (a, b)[i % 2]
+        assert writer.append_events(_events(1 + i % 3, system="shared")) == 1 + i % 3
+    assert a.count("shared") == sum(1 + i % 3 for i in range(6))
+    assert a.verify() == [] and b.verify() == []
+    a.close()
+    b.close()
+
+
+def test_a_version_1_database_is_migrated_and_keeps_its_chain(tmp_path):
+    from scalesafe.store._schema import MIGRATIONS
+
+    path = tmp_path / "v1.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for statement in MIGRATIONS[0].split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    store = LocalStore(path)
+    store.append_events(_events(3))
+    assert _raw(store).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    store.append_events(_events(4))
+    assert store.count("default") == 7
+    assert store.verify() == []
+    store.close()
 
 
 def test_edited_row_is_found(store):

@@ -5,19 +5,21 @@ and the event is only read once, when the recorder's worker serialises it. So ho
 paths fill an ``EventDraft`` with values already in the shape ``Event`` dumps to
 (nested models as dicts, in field order) and the worker turns it straight into the
 canonical JSON that ``Event.to_json`` would give: the same text, byte for byte
-(tested). Rare paths that need a real ``Event`` (screening findings, the stop
+(tested), written by pydantic's compiled serializer for a TypedDict mirror of
+``Event``. Rare paths that need a real ``Event`` (screening findings, the stop
 switch, approvals) call ``to_event()`` and, if they change it, ``absorb()`` it back.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
 import logging
 from collections.abc import Callable
-from enum import Enum
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
-import pydantic_core
+from pydantic import BaseModel, TypeAdapter
+from typing_extensions import TypedDict
 
 from ._event import Event, utcnow
 from ._ids import new_id
@@ -25,22 +27,31 @@ from ._ids import new_id
 log = logging.getLogger("scalesafe")
 
 
-def _types(annotation: Any) -> tuple[Any, ...]:
-    """The member types of ``X | None`` (or ``(X,)``)."""
-    return getattr(annotation, "__args__", None) or (annotation,)
+def _mirror(annotation: Any) -> Any:
+    """``annotation`` with every pydantic model in it replaced by a TypedDict of its fields."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        fields = {name: _mirror(field.annotation) for name, field in annotation.model_fields.items()}
+        return TypedDict(f"{annotation.__name__}Fields", fields, total=False)  # type: ignore[operator]
+    args = get_args(annotation)
+    if not args:
+        return annotation
+    mirrored = tuple(_mirror(a) for a in args)
+    origin = get_origin(annotation)
+    if origin in (Union, UnionType):
+        return Union[mirrored]  # noqa: UP007 - built at run time from a tuple
+    return origin[mirrored if len(mirrored) > 1 else mirrored[0]]
 
 
-def timestamp(value: dt.datetime) -> str:
-    """A datetime as pydantic writes it in JSON (``Z`` for UTC)."""
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+@functools.cache
+def _serializer() -> Any:
+    """Writes a dict of Event fields as Event's own serializer writes the model (built once)."""
+    return TypeAdapter(_mirror(Event)).serializer
 
 
-#: Every field's default in declaration order (which is the stored key order), enums as
-#: their values; fields with a default factory are filled when the draft is serialised.
+#: Every field's default in declaration order (which is the stored key order); fields
+#: with a default factory are filled when the draft is serialised.
 _TEMPLATE: dict[str, Any] = {
-    name: None if field.default_factory is not None
-    else field.default.value if isinstance(field.default, Enum) else field.default
+    name: None if field.default_factory is not None else field.default
     for name, field in Event.model_fields.items()
 }
 _EMPTY: dict[str, Any] = {
@@ -48,8 +59,6 @@ _EMPTY: dict[str, Any] = {
     for name, field in Event.model_fields.items()
     if field.default_factory is not None and name not in ("id", "start_time")
 }
-_ENUMS = tuple(name for name, field in Event.model_fields.items()
-               if any(isinstance(t, type) and issubclass(t, Enum) for t in _types(field.annotation)))
 
 
 class EventDraft:
@@ -110,7 +119,7 @@ class EventDraft:
 
     def to_event(self) -> Event:
         """A validated ``Event`` with the same id; changes to it are not seen until ``absorb``."""
-        return Event.model_validate(self._complete())
+        return Event.model_validate({k: v for k, v in self._complete().items() if v is not None})
 
     def absorb(self, event: Event) -> None:
         """Take over the fields of ``event`` (built by ``to_event`` and changed since)."""
@@ -118,27 +127,24 @@ class EventDraft:
         self._later = None
 
     def _complete(self) -> dict[str, Any]:
-        """Every set field, in declaration order, as JSON-ready values (enums as values,
-        datetimes as pydantic writes them), with the id and latency filled in."""
+        """Every field in declaration order (None where unset), with the id and latency."""
         if self._later is not None:
             self._resolve()
         fields = self.fields
         if "id" not in fields:
             fields["id"] = new_id()
         out = {**_TEMPLATE, **_EMPTY, **fields}
-        start, end = out["start_time"], out["end_time"]
-        if isinstance(start, dt.datetime):
-            if isinstance(end, dt.datetime):
-                if out["latency_ms"] is None:
-                    out["latency_ms"] = round((end - start).total_seconds() * 1000, 3)
-                out["end_time"] = timestamp(end)
-            out["start_time"] = timestamp(start)
-        for name in _ENUMS:
-            value = out[name]
-            if isinstance(value, Enum):
-                out[name] = value.value
-        return {k: v for k, v in out.items() if v is not None}
+        end = out["end_time"]
+        if end is not None and out["latency_ms"] is None:
+            out["latency_ms"] = round((end - out["start_time"]).total_seconds() * 1000, 3)
+        return out
 
     def to_json(self) -> str:
         """The canonical stored form, exactly as ``Event.to_json`` would write it."""
-        return pydantic_core.to_json(self._complete()).decode()
+        return self.serialise()[1]
+
+    def serialise(self) -> tuple[dict[str, Any], str]:
+        """The completed fields (see ``_complete``) and the canonical JSON text."""
+        out = self._complete()
+        # warnings off: tuples where lists are declared are written as JSON arrays all the same
+        return out, _serializer().to_json(out, exclude_none=True, warnings=False).decode()

@@ -6,8 +6,9 @@ import sqlite3
 
 from ..exceptions import DatabaseOperationError
 
-# Each entry migrates from version i to i+1. Append only; never edit a shipped step.
-MIGRATIONS: tuple[str, ...] = (
+# Each entry migrates from version i to i+1: a script of ';'-separated statements, or a
+# tuple of statements (for those with ';' inside). Append only; never edit a shipped step.
+MIGRATIONS: tuple[str | tuple[str, ...], ...] = (
     """
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS ledger (
@@ -41,6 +42,13 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (model_system, name)
     );
     """,
+    # v2: the chain head follows every appended row inside SQLite, so an append is a
+    # single INSERT statement (each statement is a round trip that retakes the GIL).
+    (
+        "CREATE TRIGGER IF NOT EXISTS ledger_chain_head AFTER INSERT ON ledger BEGIN"
+        " INSERT OR REPLACE INTO chain_heads (model_system, n, hash)"
+        " VALUES (NEW.model_system, NEW.n, NEW.hash); END",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -58,7 +66,8 @@ def migrate(conn: sqlite3.Connection) -> int:
         try:
             current = conn.execute("PRAGMA user_version").fetchone()[0]
             if current == step:  # another process may have migrated meanwhile
-                for statement in _split(MIGRATIONS[step]):
+                migration = MIGRATIONS[step]
+                for statement in _split(migration) if isinstance(migration, str) else migration:
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {step + 1}")
             conn.execute("COMMIT")

@@ -15,7 +15,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -57,12 +57,11 @@ class Row(NamedTuple):
 
     @classmethod
     def from_draft(cls, draft: EventDraft) -> Row:
-        body = draft.to_json()
-        f = draft.fields
-        verdict, status = f.get("verdict"), f.get("status", "ok")
-        return cls(f["id"], f.get("model_system", "default"), "event", _iso(f["start_time"]), body,
-                   _str(f.get("kind", "llm")), _str(f.get("source", "generic")), f.get("trace_id"),
-                   None if verdict is None else _str(verdict), _str(status))
+        out, body = draft.serialise()
+        verdict = out["verdict"]
+        return cls(out["id"], out["model_system"], "event", _iso(out["start_time"]), body,
+                   _value(out["kind"]), _value(out["source"]), out["trace_id"],
+                   None if verdict is None else _value(verdict), _value(out["status"]))
 
     @classmethod
     def from_event(cls, event: Event) -> Row:
@@ -80,9 +79,9 @@ class ChainProblem:
     problem: str
 
 
-def _str(value: Any) -> str:
-    """An enum's value or a plain string (drafts hold either)."""
-    return value.value if isinstance(value, Enum) else str(value)
+def _value(value: Any) -> str:
+    """An enum's value, or a string as it is (drafts may hold either)."""
+    return value.value if isinstance(value, Enum) else value
 
 
 def _iso(value: dt.datetime) -> str:
@@ -146,6 +145,8 @@ class LocalStore:
         self._local = threading.local()
         self._migrated = False
         self._migrate_lock = threading.Lock()
+        self._heads: dict[str, tuple[int, str]] = {}  # (n, hash) of each chain, as last written
+        self._statement_rows = 0
 
     # connections -----------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -182,27 +183,54 @@ class LocalStore:
 
     # appending ---------------------------------------------------------------------
     def append(self, rows: Sequence[Row]) -> int:
-        """Append rows in one transaction; rows whose id exists are skipped. Returns # new.
+        """Append rows; rows whose id exists are skipped. Returns how many were new.
 
-        Ids are unique by construction, so the batch is first inserted without looking
-        them up; only a batch that hits a stored id (a retry, a replayed spool) takes
-        the slower path that checks every id.
+        The usual batch is one INSERT statement, run without a transaction of its own
+        (a statement is atomic): chain heads are cached here and kept in the database
+        by a trigger, ids are unique by construction, and every statement sent to
+        SQLite costs the application's threads a GIL hand-over. A batch that hits a
+        stored id (a retry, a replayed spool) or a chain another writer has moved on
+        fails as a whole and takes the checked path instead.
         """
         if not rows:
             return 0
         conn = self._conn()
-        if not conn.in_transaction:
+        outer = conn.in_transaction  # the caller's: it may still roll back
+        if not outer:
             try:
-                with self._txn() as conn:
-                    return self._insert(conn, rows, None)
+                return self._append_fast(conn, rows)
             except sqlite3.IntegrityError:
-                pass  # rolled back; some id is already stored
+                self._heads.clear()  # nothing was written; re-read the heads
         with self._txn() as conn:
-            return self._insert(conn, rows, self._existing_ids(conn, [r.id for r in rows]))
+            heads: dict[str, tuple[int, str]] = {}
+            values = self._chain(rows, heads, lambda system: self._head(conn, system),
+                                 self._existing_ids(conn, [r.id for r in rows]))
+            self._insert_values(conn, values)
+        if outer:
+            self._heads.clear()
+        else:
+            self._heads.update(heads)  # committed
+        return len(values) // _COLUMNS
 
-    def _insert(self, conn: sqlite3.Connection, rows: Sequence[Row], existing: set[str] | None) -> int:
-        """Chain and insert ``rows`` (minus ``existing`` ids, when given) inside a transaction."""
-        heads: dict[str, tuple[int, str]] = {}
+    def _append_fast(self, conn: sqlite3.Connection, rows: Sequence[Row]) -> int:
+        cached, heads = self._heads, {}
+        values = self._chain(rows, heads, lambda system: cached.get(system) or self._head(conn, system))
+        n = len(rows)
+        if n <= self._max_statement_rows(conn) and n & (n - 1) == 0:
+            conn.execute(_insert_sql(n), values)  # one statement: atomic on its own
+        else:
+            with self._txn() as conn:
+                self._insert_values(conn, values)
+        cached.update(heads)
+        return n
+
+    @staticmethod
+    def _chain(rows: Sequence[Row], heads: dict[str, tuple[int, str]],
+               head: Callable[[str], tuple[int, str]], existing: set[str] | None = None) -> list[Any]:
+        """Flat INSERT values for ``rows`` chained after ``head(system)``; ``heads`` gets the new heads.
+
+        With ``existing``, rows with those ids (or repeated in the batch) are left out.
+        """
         values: list[Any] = []
         for row in rows:
             if existing is not None:
@@ -210,19 +238,31 @@ class LocalStore:
                     continue
                 existing.add(row.id)
             system = row.model_system
-            n, prev = heads.get(system) or self._head(conn, system)
+            n, prev = heads.get(system) or head(system)
             n += 1
             digest = chain_hash(prev, n, row.body)
             values += (system, n, row.id, row.type, row.at, row.kind, row.source,
                        row.trace_id, row.verdict, row.status, row.body, prev, digest)
             heads[system] = (n, digest)
-        _insert_rows(conn, values)
-        conn.executemany(
-            "INSERT INTO chain_heads (model_system, n, hash) VALUES (?,?,?)"
-            " ON CONFLICT(model_system) DO UPDATE SET n=excluded.n, hash=excluded.hash",
-            [(system, n, digest) for system, (n, digest) in heads.items()],
-        )
-        return len(values) // _COLUMNS
+        return values
+
+    def _insert_values(self, conn: sqlite3.Connection, values: list[Any]) -> None:
+        """Insert flat row values with statements of 2^k rows, largest first (call in a transaction)."""
+        left, at = len(values) // _COLUMNS, 0
+        size = self._max_statement_rows(conn)
+        while left:
+            while size > left:
+                size //= 2
+            width = size * _COLUMNS
+            conn.execute(_insert_sql(size), values[at:at + width])
+            at, left = at + width, left - size
+
+    def _max_statement_rows(self, conn: sqlite3.Connection) -> int:
+        """The largest power of two of rows one statement may bind (SQLite caps parameters)."""
+        if self._statement_rows == 0:
+            limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // _COLUMNS
+            self._statement_rows = 1 << (min(limit, MAX_STATEMENT_ROWS).bit_length() - 1)
+        return self._statement_rows
 
     def append_events(self, events: Sequence[Event]) -> int:
         return self.append([Row.from_event(e) for e in events])
@@ -421,6 +461,8 @@ class LocalStore:
 
 
 _COLUMNS = 13
+#: Rows per INSERT statement at most: batches of 2^k rows up to this are one statement.
+MAX_STATEMENT_ROWS = 256
 _INSERT = ("INSERT INTO ledger (model_system, n, id, type, at, kind, source, trace_id, verdict,"
            " status, body, prev_hash, hash) VALUES ")
 
@@ -428,23 +470,6 @@ _INSERT = ("INSERT INTO ledger (model_system, n, id, type, at, kind, source, tra
 @functools.cache
 def _insert_sql(n_rows: int) -> str:
     return _INSERT + ",".join(["(" + ",".join("?" * _COLUMNS) + ")"] * n_rows)
-
-
-def _insert_rows(conn: sqlite3.Connection, values: list[Any]) -> None:
-    """Insert flat row values with a few multi-row statements (chunks of 64, 32, ... 1 rows).
-
-    One statement per chunk instead of one per row: far fewer calls into SQLite,
-    each of which releases and retakes the GIL the application's threads need.
-    """
-    left, at = len(values) // _COLUMNS, 0
-    size = 64
-    while left:
-        while size > left:
-            size //= 2
-        sql, width = _insert_sql(size), size * _COLUMNS
-        while left >= size:
-            conn.execute(sql, values[at:at + width])
-            at, left = at + width, left - size
 
 
 def _body_id(body: str) -> str | None:

@@ -224,9 +224,16 @@ class Recorder:
         return True
 
     def _take(self) -> tuple[list[Recordable], bool]:
-        """Up to ``batch_size`` items off the queue, and whether the stop marker came."""
+        """Items off the queue, and whether the stop marker came.
+
+        ``batch_size`` items when that many wait; otherwise a power-of-two count, which
+        the embedded store writes as one cached INSERT statement (the rest waits for
+        the next batch). Each statement costs the application a GIL hand-over.
+        """
         queue, batch = self._queue, []
-        for _ in range(min(len(queue), self.batch_size)):
+        n = len(queue)
+        n = self.batch_size if n >= self.batch_size else 1 << (n.bit_length() - 1) if n else 0
+        for _ in range(n):
             item = queue.popleft()  # only this thread pops, so the queue holds enough
             if item is None:
                 return batch, True

@@ -98,8 +98,8 @@ def _mapping_message(message: Mapping[str, Any]) -> dict[str, Any]:
 def _message(role: str, content: str | None) -> dict[str, Any]:
     """A message without name or tool calls, as ``Message`` dumps it."""
     if content is None:
-        return {"role": role, "tool_calls": []}
-    return {"role": role, "content": content, "tool_calls": []}
+        return {"role": role, "tool_calls": ()}
+    return {"role": role, "content": content, "tool_calls": ()}
 
 
 def prompts_of(prompts: Any) -> list[dict[str, Any]]:
@@ -202,6 +202,17 @@ def jsonable(value: Any, path: str, notes: list[str]) -> Any:
     return converted
 
 
+def convert(fields: dict[str, Any], value: Any, path: str) -> Any:
+    """``jsonable`` for a draft: what was cut is noted in its ``truncated``, created only then."""
+    fast = _fast(value, 0)
+    if fast is not _SLOW:
+        return fast
+    converted, cut = to_jsonable(value, path=path)
+    if cut:
+        fields.setdefault("truncated", []).extend(cut)
+    return converted
+
+
 _SLOW = object()
 
 
@@ -248,15 +259,28 @@ def _lc_object(value: Any) -> Any:
 
 def message_dict(message: Any) -> dict[str, Any]:
     """A LangChain message shaped as a ScaleSafe ``Message`` dumps (set fields, in order)."""
-    content = text_of(_attr(message, "content"))
-    out: dict[str, Any] = {"role": role_of(message)}
+    fields = getattr(message, "__dict__", None)
+    if fields is None:  # not a pydantic message: read attributes one by one
+        fields = {name: getattr(message, name, None)
+                  for name in ("type", "role", "content", "name", "tool_calls", "tool_call_id")}
+    kind = fields.get("type")
+    if kind == "chat" or kind is None:
+        role = fields.get("role")
+        role = role if isinstance(role, str) else "user"
+    else:
+        kind = str(kind).removesuffix("Chunk").removesuffix("_chunk")
+        role = _ROLES.get(kind, kind)
+    out: dict[str, Any] = {"role": role}
+    content = fields.get("content")
+    if type(content) is not str or len(content) > MAX_STRING:
+        content = text_of(content)
     if content is not None:
         out["content"] = content
-    name = _attr(message, "name")
+    name = fields.get("name")
     if isinstance(name, str):
         out["name"] = name
-    out["tool_calls"] = tool_calls_of(message) if _attr(message, "tool_calls") else []
-    call_id = _attr(message, "tool_call_id")
+    out["tool_calls"] = tool_calls_of(message) if fields.get("tool_calls") else ()  # () is no GC object
+    call_id = fields.get("tool_call_id")
     if isinstance(call_id, str):
         out["tool_call_id"] = call_id
     return out
@@ -264,26 +288,23 @@ def message_dict(message: Any) -> dict[str, Any]:
 
 def fill_metadata(fields: dict[str, Any], metadata: dict[str, Any]) -> None:
     """Deferred: the run's metadata, before any keys the handler added meanwhile."""
-    converted = jsonable(metadata, "metadata", fields["truncated"])
+    converted = convert(fields, metadata, "metadata")
     if not isinstance(converted, dict):
         converted = {"value": converted}
     added = fields.get("metadata")
     fields["metadata"] = {**converted, **added} if added else converted
 
 
-def fill_model(fields: dict[str, Any], chat: bool, messages: Any, params: Any, metadata: Any,
-               serialized: Any) -> None:
-    """Deferred: a model run's prompt (unless screening converted it), parameters and name."""
+def fill_model(fields: dict[str, Any], chat: bool, messages: Any, params: Any, metadata: Any) -> None:
+    """Deferred: a model run's prompt (unless screening converted it), parameters, metadata."""
     if "messages" not in fields:
         fields["messages"] = messages_of(messages) if chat else prompts_of(messages)
-    params = params if isinstance(params, Mapping) else None
-    name = model_name(params, metadata if isinstance(metadata, Mapping) else None, serialized)
-    if name is not None:  # the requested model; else the reply's (set by fill_generation)
-        fields["model"] = name
-    if params:
-        converted = jsonable(params, "parameters", fields["truncated"])
+    if isinstance(params, Mapping) and params:
+        converted = convert(fields, params, "parameters")
         if isinstance(converted, dict):
             fields["parameters"] = converted
+    if metadata:
+        fill_metadata(fields, metadata)
 
 
 def fill_generation(fields: dict[str, Any], response: Any) -> None:
@@ -308,4 +329,4 @@ def fill_tool_output(fields: dict[str, Any], output: Any) -> None:
     if text is not None:
         fields["output_text"] = text
     else:
-        fields["output"] = jsonable(output, "output", fields["truncated"])
+        fields["output"] = convert(fields, output, "output")

@@ -115,7 +115,7 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
         self.screen_outputs = screen_outputs
         self.require_approval = frozenset(require_approval)
         self.approval_wait = approval_wait
-        self.extra_tags = list(tags)
+        self.extra_tags = tuple(tags)
         self.user_id = user_id
         self.session_id = session_id
         self.runs = Runs()
@@ -131,7 +131,7 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
     def _new(self, kind: EventKind, run_id: UUID, parent_run_id: UUID | None, name: str | None,
              tags: list[str] | None, metadata: dict[str, Any] | None,
              fields: dict[str, Any]) -> EventDraft:
-        """A new draft for a run, linked into its tree. ``fields`` must hold ``truncated``."""
+        """A new draft for a run, linked into its tree."""
         trace_id, parent_id = self.runs.link(run_id, parent_run_id)
         fields.update(self._common)
         fields["kind"] = kind
@@ -143,7 +143,7 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
             fields["run_id"] = str(run_id)
             fields["parent_id"] = parent_id
         if tags or self.extra_tags:
-            fields["tags"] = [*tags, *self.extra_tags] if tags else list(self.extra_tags)
+            fields["tags"] = (*tags, *self.extra_tags) if tags else self.extra_tags
         draft = EventDraft(fields)
         if metadata:
             draft.defer(cv.fill_metadata, dict(metadata))  # a snapshot; converted by the worker
@@ -185,8 +185,8 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
         name = cv.run_name(serialized, kwargs.get("name"))
         if kwargs.get("run_type") == "prompt" and self._fold_prompt(run_id, parent_run_id, inputs, name):
             return
-        notes: list[str] = []
-        fields = {"input": cv.jsonable(inputs, "input", notes), "truncated": notes}
+        fields: dict[str, Any] = {}
+        fields["input"] = cv.convert(fields, inputs, "input")
         self._begin(run_id, self._new(EventKind.CHAIN, run_id, parent_run_id, name, tags, metadata,
                                       fields), inputs)
 
@@ -207,7 +207,7 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
 
     @_hook
     def on_chain_end(self, outputs: Any, *, run_id: UUID, **kwargs: Any) -> None:
-        self._end(run_id, lambda f: f.__setitem__("output", cv.jsonable(outputs, "output", f["truncated"])))
+        self._end(run_id, lambda f: f.__setitem__("output", cv.convert(f, outputs, "output")))
 
     @_hook
     def on_chain_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
@@ -218,7 +218,7 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
         run = self.runs.get(run_id)
         if run is not None and isinstance(getattr(action, "tool", None), str):
             fields = run.draft.fields
-            args = cv.jsonable(getattr(action, "tool_input", None), "tool_input", fields["truncated"])
+            args = cv.convert(fields, getattr(action, "tool_input", None), "tool_input")
             fields["kind"] = EventKind.AGENT
             fields.setdefault("tool_calls", []).append(
                 cv.tool_call(getattr(action, "tool_call_id", None), action.tool, args))
@@ -254,15 +254,17 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
                      parent_run_id: UUID | None, tags: Any, metadata: Any,
                      kwargs: dict[str, Any], messages: Any) -> EventDraft:
         """The model run's draft. Its prompt is converted now only when it is screened;
-        otherwise the worker converts it, with the parameters and the model's name."""
+        otherwise the worker converts it, with the parameters and metadata (snapshots)."""
         params = kwargs.get("invocation_params")
-        fields: dict[str, Any] = {"truncated": []}
+        params = params if isinstance(params, Mapping) else None
+        meta = metadata if isinstance(metadata, Mapping) else None
         chat = kind is EventKind.CHAT
+        fields: dict[str, Any] = {"model": cv.model_name(params, meta, serialized)}
         if self.screen_inputs:
             fields["messages"] = cv.messages_of(messages) if chat else cv.prompts_of(messages)
         draft = self._new(kind, run_id, parent_run_id, cv.run_name(serialized, kwargs.get("name")),
-                          tags, metadata, fields)
-        draft.defer(cv.fill_model, chat, messages, params, metadata, serialized)
+                          tags, None, fields)
+        draft.defer(cv.fill_model, chat, messages, params, dict(meta) if meta else None)
         return draft
 
     def _start_model(self, run_id: UUID, draft: EventDraft) -> None:
@@ -341,9 +343,8 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
                       metadata: dict[str, Any] | None = None, inputs: Any = None,
                       **kwargs: Any) -> None:
         name = cv.run_name(serialized, kwargs.get("name"))
-        notes: list[str] = []
-        fields = {"input": cv.jsonable(inputs if inputs is not None else input_str, "input", notes),
-                  "truncated": notes}
+        fields: dict[str, Any] = {}
+        fields["input"] = cv.convert(fields, inputs if inputs is not None else input_str, "input")
         draft = self._new(EventKind.TOOL, run_id, parent_run_id, name, tags, metadata, fields)
         call_id = kwargs.get("tool_call_id")
         if isinstance(call_id, str):
@@ -377,8 +378,8 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
     def on_retriever_start(self, serialized: Any, query: str, *, run_id: UUID,
                            parent_run_id: UUID | None = None, tags: list[str] | None = None,
                            metadata: dict[str, Any] | None = None, **kwargs: Any) -> None:
-        notes: list[str] = []
-        fields = {"input": cv.jsonable(query, "input", notes), "truncated": notes}
+        fields: dict[str, Any] = {}
+        fields["input"] = cv.convert(fields, query, "input")
         self._begin(run_id, self._new(EventKind.RETRIEVER, run_id, parent_run_id,
                                       cv.run_name(serialized, kwargs.get("name")), tags, metadata,
                                       fields))
@@ -388,7 +389,7 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
         def fill(fields: dict[str, Any]) -> None:
             docs = [{"page_content": getattr(d, "page_content", None),
                      "metadata": getattr(d, "metadata", None)} for d in documents or ()]
-            fields["output"] = cv.jsonable(docs, "output", fields["truncated"])
+            fields["output"] = cv.convert(fields, docs, "output")
 
         self._end(run_id, fill)
 
