@@ -44,10 +44,11 @@ MIGRATIONS: tuple[str | tuple[str, ...], ...] = (
     """,
     # v2: the chain head follows every appended row inside SQLite, so an append is a
     # single INSERT statement (each statement is a round trip that retakes the GIL).
+    # The head row is created before a chain's first row (see LocalStore._head).
     (
         "CREATE TRIGGER IF NOT EXISTS ledger_chain_head AFTER INSERT ON ledger BEGIN"
-        " INSERT OR REPLACE INTO chain_heads (model_system, n, hash)"
-        " VALUES (NEW.model_system, NEW.n, NEW.hash); END",
+        " UPDATE chain_heads SET n = NEW.n, hash = NEW.hash"
+        " WHERE model_system = NEW.model_system; END",
     ),
 )
 

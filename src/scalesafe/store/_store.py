@@ -278,10 +278,15 @@ class LocalStore:
 
     @staticmethod
     def _head(conn: sqlite3.Connection, model_system: str) -> tuple[int, str]:
+        """The chain's head; a new chain gets its head row now, for the trigger to update."""
         row = conn.execute(
             "SELECT n, hash FROM chain_heads WHERE model_system = ?", (model_system,)
         ).fetchone()
-        return (row[0], row[1]) if row else (0, GENESIS)
+        if row:
+            return row[0], row[1]
+        conn.execute("INSERT OR IGNORE INTO chain_heads (model_system, n, hash) VALUES (?, 0, ?)",
+                     (model_system, GENESIS))
+        return 0, GENESIS
 
     # reading -----------------------------------------------------------------------
     def query(

@@ -1,13 +1,15 @@
-"""The recorder: a bounded queue and one daemon worker that ships batches to a sink.
+"""The recorder: per-thread buffers, a bounded queue, and one daemon worker that writes.
 
-The caller's thread only appends the event to a deque (no lock, no wake-up unless
-the worker is idle). The worker serialises each batch into ``Row``s, the canonical
-JSON that sinks store, hash and send as is. (Serialising in the caller instead was
-measured: it let events die at once and ended the garbage collections they cause,
-but one cold serialisation per call cost the caller more than the worker's warm
-batch of them plus those collections, ~20 µs per LangChain invoke with the store.)
-Losses are counted with a reason, every timeout is honoured, and a forked child
-gets a fresh worker of its own.
+A caller's thread appends each event to its own small buffer; every
+``serialize_batch`` events it serialises the buffer into ``Row``s (the canonical
+JSON that sinks store, hash and send as is) and queues them for the worker, which
+only writes. Serialising in the worker instead was measured (long runs, writes
+included): Python work in a second thread costs the application more than the
+same work done in a batch in its own thread, because the two threads trade the
+GIL and their caches (~40 µs per LangChain invoke). A buffer's lock keeps each
+thread's events in order; the worker picks up what sat in a buffer for longer
+than ``straggler_wait``, and ``flush`` takes everything. Losses are counted with a
+reason, every timeout is honoured, and a forked child gets fresh state of its own.
 """
 
 from __future__ import annotations
@@ -45,8 +47,20 @@ class RecorderStats:
     pending: int
 
 
+class _Buffer:
+    """One producer thread's events awaiting serialisation; its lock keeps them in order."""
+
+    __slots__ = ("items", "lock", "owner", "since")
+
+    def __init__(self, owner: threading.Thread) -> None:
+        self.items: list[Recordable] = []
+        self.lock = threading.Lock()
+        self.owner = owner
+        self.since = 0.0  # when the first of ``items`` arrived
+
+
 class Recorder:
-    """Owns the queue and the worker; sinks stay simple."""
+    """Owns the buffers, the queue and the worker; sinks stay simple."""
 
     def __init__(
         self,
@@ -59,6 +73,8 @@ class Recorder:
         retries: int = 3,
         retry_backoff: float = 0.05,
         linger: float = 0.005,
+        serialize_batch: int = 32,
+        straggler_wait: float = 0.05,
     ) -> None:
         if durability not in ("async", "sync"):
             from ..exceptions import ConfigurationError
@@ -72,6 +88,8 @@ class Recorder:
         self.retries = retries
         self.retry_backoff = retry_backoff
         self.linger = linger
+        self.serialize_batch = max(1, serialize_batch)
+        self.straggler_wait = straggler_wait
         self._counts = {"enqueued": 0, "written": 0, "dropped": 0, "failed": 0}
         self.drop_reasons: dict[str, int] = {}
         self._sync_lock = threading.Lock()
@@ -92,13 +110,16 @@ class Recorder:
         self._wake = threading.Event()  # flush(): stop lingering
         self._ready = threading.Event()  # the worker sleeps on it only when the queue is empty
         self._idle = False
+        self._local = threading.local()  # this thread's _Buffer
+        self._buffers: list[_Buffer] = []
 
     # hot path ------------------------------------------------------------------------
     def enqueue(self, item: Recordable) -> bool:
         """Hand one event (or ready row) over. Never raises; False when it had to be dropped.
 
-        The worker serialises the event shortly after this call, so a change made to it
-        afterwards may or may not be recorded (``durability="sync"`` writes it at once).
+        The event is serialised later (by this thread, with the next ones, or by the
+        worker), so a change made to it afterwards may or may not be recorded
+        (``durability="sync"`` writes it at once).
         """
         try:
             if self._closed:
@@ -106,51 +127,107 @@ class Recorder:
             if self.durability == "sync":
                 return self._write_now(item)
             self._ensure_worker()
-            with self._lock:
-                self._submitted += 1
-                self._counts["enqueued"] += 1
-            if len(self._queue) < self.max_queue:
-                self._queue.append(item)
-            else:
-                self._put_waiting(item)
-            if self._idle:
-                self._ready.set()
+            self._admit()
+            buffer: _Buffer | None = getattr(self._local, "buffer", None)
+            if buffer is None:
+                buffer = self._new_buffer()
+            with buffer.lock:
+                items = buffer.items
+                first = not items
+                if first:
+                    buffer.since = time.monotonic()
+                items.append(item)
+                if len(items) >= self.serialize_batch:
+                    buffer.items = []
+                    self._ship(items)  # under the buffer's lock: this thread's order holds
+                    return True
+            if first and self._idle:
+                self._ready.set()  # the worker must come back for it if no more follow
             return True
         except _Full:
-            with self._lock:
-                self._processed += 1
-                self._done.notify_all()
             return self._drop("queue_overflow")
         except Exception:
             log.exception("scalesafe: could not enqueue event")
             return self._drop("internal_error")
 
-    def _put_waiting(self, item: Recordable) -> None:
-        """Backpressure for a full queue.
+    def _new_buffer(self) -> _Buffer:
+        buffer = _Buffer(threading.current_thread())
+        self._local.buffer = buffer
+        with self._lock:
+            self._buffers.append(buffer)
+        return buffer
 
-        The caller waits while the writer is draining the queue: each time the writer
-        makes progress, the wait of ``queue_timeout`` starts over (many producers can be
-        unlucky for a while when they race for freed slots), up to ``MAX_BACKPRESSURE``
-        in all. When the writer is stuck, the event is dropped at once. (Producers that
-        race past the length check together may overfill the queue by one event each.)
-        """
-        start = time.monotonic()
-        deadline = start + self.queue_timeout
-        while True:
-            now = time.monotonic()
-            if now - self._last_progress > STALL_SECONDS or now - start > MAX_BACKPRESSURE:
-                raise _Full
-            if now - self._last_progress < 0.5:
-                deadline = max(deadline, now + self.queue_timeout)
-            if now >= deadline:
-                raise _Full
-            self._ready.set()
+    def _ship(self, items: list[Recordable]) -> None:
+        """Serialise ``items`` in the calling thread and queue the rows for the worker."""
+        rows = self._rows(items)
+        self._queue.extend(rows)  # room was reserved when each event was admitted
+        settled = len(items) - len(rows)  # unserialisable: already counted as dropped
+        if settled:
             with self._lock:
-                if len(self._queue) >= self.max_queue:
-                    self._done.wait(min(0.1, deadline - now))
-            if len(self._queue) < self.max_queue:
-                self._queue.append(item)
-                return
+                self._processed += settled
+                self._done.notify_all()
+        if self._idle:
+            self._ready.set()
+
+    def _collect(self, *, force: bool, timeout: float = 0.0) -> None:
+        """Ship what waits in the threads' buffers: all of it (``force``), or what is overdue.
+
+        Buffers of threads that ended are forgotten once empty. A buffer whose owner is
+        shipping is skipped by the worker and waited for (up to ``timeout``) by flush.
+        """
+        now = time.monotonic()
+        for buffer in list(self._buffers):
+            if not buffer.items:
+                if not buffer.owner.is_alive():
+                    with self._lock, contextlib.suppress(ValueError):
+                        self._buffers.remove(buffer)
+                continue
+            if not force and now - buffer.since < self.straggler_wait:
+                continue
+            acquired = buffer.lock.acquire(timeout=timeout) if force else buffer.lock.acquire(False)
+            if not acquired:
+                continue
+            try:
+                items, buffer.items = buffer.items, []
+                if items:
+                    self._ship(items)
+            finally:
+                buffer.lock.release()
+
+    def _next_straggler(self) -> float | None:
+        """Seconds until the oldest buffered event is overdue (0 if it is), or None."""
+        since = [b.since for b in self._buffers if b.items]
+        if not since:
+            return None
+        return max(0.0, min(since) + self.straggler_wait - time.monotonic())
+
+    def _admit(self) -> None:
+        """Count one more event in, waiting for room first: the queue's bound covers the
+        buffered events too, so rows shipped later always fit.
+
+        The caller waits while the writer is draining: each time the writer makes
+        progress, the wait of ``queue_timeout`` starts over (many producers can be
+        unlucky for a while when they race for freed room), up to ``MAX_BACKPRESSURE``
+        in all. When the writer is stuck, the event is refused (``_Full``) at once.
+        """
+        start = deadline = 0.0
+        with self._lock:
+            while True:
+                if self._submitted - self._processed < self.max_queue:
+                    self._submitted += 1
+                    self._counts["enqueued"] += 1
+                    return
+                now = time.monotonic()
+                if not start:
+                    start, deadline = now, now + self.queue_timeout
+                if now - self._last_progress > STALL_SECONDS or now - start > MAX_BACKPRESSURE:
+                    raise _Full
+                if now - self._last_progress < 0.5:
+                    deadline = max(deadline, now + self.queue_timeout)
+                if now >= deadline:
+                    raise _Full
+                self._ready.set()
+                self._done.wait(min(0.1, deadline - now))
 
     def _write_now(self, item: Recordable) -> bool:
         with self._sync_lock:
@@ -188,8 +265,11 @@ class Recorder:
     def _work(self) -> None:
         while True:
             if not self._queue:
-                if not self._sleep():
-                    return
+                self._collect(force=False)  # events that sat in a buffer too long
+                if not self._queue:
+                    if not self._sleep():
+                        return
+                    continue
                 self._linger()
             items, stop = self._take()
             if items:
@@ -213,10 +293,13 @@ class Recorder:
             self._wake.wait(self.linger)
 
     def _sleep(self) -> bool:
-        """Wait for rows while the queue is empty; False when closed and idle."""
+        """Wait for rows while the queue is empty (or until a buffered event is overdue);
+        False when closed and idle."""
         self._idle = True
         self._ready.clear()  # cleared before the re-check: a producer's set() is never lost
-        if not self._queue and not self._ready.wait(1.0):
+        due = self._next_straggler()
+        timeout = 1.0 if due is None else min(1.0, due)
+        if not self._queue and not self._ready.wait(timeout) and due is None:
             self._last_progress = time.monotonic()  # idle is not stalled
             if self._closed and not self._queue:
                 return False
@@ -280,6 +363,7 @@ class Recorder:
         if self._pid != os.getpid():
             return 0
         deadline = time.monotonic() + max(timeout, 0.0)
+        self._collect(force=True, timeout=max(timeout, 0.0))
         self._wake.set()
         with self._lock:
             target = self._submitted
