@@ -214,3 +214,44 @@ def test_a_worker_that_ended_is_replaced_on_the_next_event():
     rec.enqueue(Event())
     assert rec.flush(5) == 0 and len(sink.events) == 2 and rec._thread is not first
     rec.close()
+
+
+def test_a_lone_event_is_written_without_a_flush():
+    """Fewer events than a serialisation batch: the worker picks them up after straggler_wait."""
+    sink = InMemorySink()
+    rec = Recorder(sink, straggler_wait=0.05)
+    event = Event(name="alone")
+    assert rec.enqueue(event)
+    deadline = time.monotonic() + 5
+    while not sink.rows and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [e.id for e in sink.events] == [event.id]
+    assert rec.stats.pending == 0
+    rec.close()
+
+
+def test_each_threads_events_stay_in_order_and_ended_threads_are_forgotten():
+    sink = InMemorySink()
+    rec = Recorder(sink, serialize_batch=8, straggler_wait=0.02)
+
+    def work(t):
+        for i in range(101):  # not a multiple of the batch: the last ones are stragglers
+            rec.enqueue(Event(name=f"{t}:{i}"))
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(6)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert rec.flush(10) == 0
+    names = [e.name for e in sink.events]
+    assert len(names) == 606 == len(set(names))
+    for t in range(6):
+        assert [int(n.split(":")[1]) for n in names if n.startswith(f"{t}:")] == list(range(101))
+    deadline = time.monotonic() + 5  # the worker drops the empty buffers of ended threads
+    while len(rec._buffers) > 1 and time.monotonic() < deadline:
+        rec.enqueue(Event(name="nudge"))
+        rec.flush(5)
+        time.sleep(0.05)
+    assert len(rec._buffers) <= 1  # at most this thread's
+    rec.close()
