@@ -216,7 +216,7 @@ class LocalStore:
         cached, heads = self._heads, {}
         values = self._chain(rows, heads, lambda system: cached.get(system) or self._head(conn, system))
         n = len(rows)
-        if n <= self._max_statement_rows(conn) and n & (n - 1) == 0:
+        if n <= self._max_statement_rows(conn):
             conn.execute(_insert_sql(n), values)  # one statement: atomic on its own
         else:
             with self._txn() as conn:
@@ -247,21 +247,17 @@ class LocalStore:
         return values
 
     def _insert_values(self, conn: sqlite3.Connection, values: list[Any]) -> None:
-        """Insert flat row values with statements of 2^k rows, largest first (call in a transaction)."""
-        left, at = len(values) // _COLUMNS, 0
-        size = self._max_statement_rows(conn)
-        while left:
-            while size > left:
-                size //= 2
-            width = size * _COLUMNS
-            conn.execute(_insert_sql(size), values[at:at + width])
-            at, left = at + width, left - size
+        """Insert flat row values with as few statements as SQLite allows (call in a transaction)."""
+        width = self._max_statement_rows(conn) * _COLUMNS
+        for at in range(0, len(values), width):
+            chunk = values[at:at + width]
+            conn.execute(_insert_sql(len(chunk) // _COLUMNS), chunk)
 
     def _max_statement_rows(self, conn: sqlite3.Connection) -> int:
-        """The largest power of two of rows one statement may bind (SQLite caps parameters)."""
+        """The most rows one statement may bind (SQLite caps the number of parameters)."""
         if self._statement_rows == 0:
             limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // _COLUMNS
-            self._statement_rows = 1 << (min(limit, MAX_STATEMENT_ROWS).bit_length() - 1)
+            self._statement_rows = max(1, min(limit, MAX_STATEMENT_ROWS))
         return self._statement_rows
 
     def append_events(self, events: Sequence[Event]) -> int:
@@ -466,13 +462,13 @@ class LocalStore:
 
 
 _COLUMNS = 13
-#: Rows per INSERT statement at most: batches of 2^k rows up to this are one statement.
-MAX_STATEMENT_ROWS = 256
+#: Rows per INSERT statement at most (a recorder batch is at most 500 rows).
+MAX_STATEMENT_ROWS = 512
 _INSERT = ("INSERT INTO ledger (model_system, n, id, type, at, kind, source, trace_id, verdict,"
            " status, body, prev_hash, hash) VALUES ")
 
 
-@functools.cache
+@functools.lru_cache(maxsize=64)
 def _insert_sql(n_rows: int) -> str:
     return _INSERT + ",".join(["(" + ",".join("?" * _COLUMNS) + ")"] * n_rows)
 

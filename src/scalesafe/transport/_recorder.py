@@ -309,9 +309,9 @@ class Recorder:
     def _take(self) -> tuple[list[Recordable], bool]:
         """Items off the queue, and whether the stop marker came.
 
-        ``batch_size`` items when that many wait; otherwise a power-of-two count, which
-        the embedded store writes as one cached INSERT statement (the rest waits for
-        the next batch). Each statement costs the application a GIL hand-over.
+        ``batch_size`` items when that many wait; otherwise a power-of-two count. The
+        embedded store writes a batch as one INSERT statement prepared for its size, so
+        few sizes keep those statements cached (the rest waits for the next batch).
         """
         queue, batch = self._queue, []
         n = len(queue)
