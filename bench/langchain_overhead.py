@@ -4,7 +4,7 @@ Configurations run in interleaved rounds (so machine noise hits them alike; the
 order rotates every round) and the report uses medians. Overhead = time with a
 handler - time with no handler, measured within the same round.
 
-Each round is long (1,500 invokes) and its time includes writing every event it
+Each round is long (1,000 invokes) and its time includes writing every event it
 logged (``flush``): the steady-state cost, with the background writer's work
 charged to the configuration that caused it. Short rounds that leave the last
 batches unwritten, or let them be written during another configuration's turn,
@@ -84,7 +84,7 @@ def _time(chain: Any, config: Config, n: int) -> tuple[float, float]:
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
     """Measure every configuration; returns one row per configuration (µs per invoke)."""
-    rounds, per_round = (4, 300) if quick else (8, 1500)
+    rounds, per_round = (4, 300) if quick else (12, 1000)
     chain = _chain()
     with tempfile.TemporaryDirectory() as home:
         configs, clients, sink = _configs(home)
