@@ -101,7 +101,7 @@ def test_a_failing_deferred_conversion_is_noted_and_the_event_kept(caplog):
 def test_row_of_a_draft_fills_the_index_columns():
     draft = EventDraft({"kind": EventKind.TOOL, "source": "langchain", "trace_id": "t",
                         "status": Status.BLOCKED, "verdict": Action.BLOCK}).finish()
-    draft.model_system = "sys"
+    draft.fields["model_system"] = "sys"
     row = Row.of(draft)
     assert (row.model_system, row.kind, row.source, row.trace_id, row.verdict, row.status) == (
         "sys", "tool", "langchain", "t", "block", "blocked")

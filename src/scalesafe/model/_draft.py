@@ -1,10 +1,10 @@
 """An event under construction on a hot path: plain values now, the stored JSON later.
 
 Validating an ``Event`` costs more than everything else a LangChain callback does,
-and the event is only read once, when the recorder's worker serialises it. So hot
-paths fill an ``EventDraft`` with values already in the shape ``Event`` dumps to
-(nested models as dicts, in field order) and the worker turns it straight into the
-canonical JSON that ``Event.to_json`` would give: the same text, byte for byte
+and the event is only read once, when the recorder serialises it. So hot paths
+fill an ``EventDraft`` with values already in the shape ``Event`` dumps to (nested
+models as dicts, in field order), which serialise straight into the canonical JSON
+that ``Event.to_json`` would give: the same text, byte for byte
 (tested), written by pydantic's compiled serializer for a TypedDict mirror of
 ``Event``. Rare paths that need a real ``Event`` (screening findings, the stop
 switch, approvals) call ``to_event()`` and, if they change it, ``absorb()`` it back.
@@ -64,8 +64,9 @@ _EMPTY: dict[str, Any] = {
 class EventDraft:
     """Fields of one event as plain data; ``fields`` may be changed until it is recorded.
 
-    ``defer`` moves a conversion off the hot path: it runs when the draft is
-    serialised (by the worker) or turned into an ``Event``, whichever comes first.
+    ``defer`` moves a conversion out of the callback: it runs when the draft is
+    serialised (with its thread's next batch, see the recorder) or turned into an
+    ``Event``, whichever comes first.
     """
 
     __slots__ = ("_later", "fields")
@@ -92,26 +93,6 @@ class EventDraft:
                 log.warning("scalesafe: could not convert part of an event: %s", type(exc).__name__)
                 self.fields.setdefault("truncated", []).append(
                     f"{getattr(fill, '__name__', 'field')}: not converted ({type(exc).__name__})")
-
-    @classmethod
-    def from_event(cls, event: Event) -> EventDraft:
-        return cls(event.model_dump(exclude_none=True))
-
-    @property
-    def model_system(self) -> str:
-        return self.fields.get("model_system") or _TEMPLATE["model_system"]
-
-    @model_system.setter
-    def model_system(self, value: str) -> None:
-        self.fields["model_system"] = value
-
-    @property
-    def id(self) -> str:
-        """The event id, assigned on first use (the worker assigns it otherwise)."""
-        fields = self.fields
-        if "id" not in fields:
-            fields["id"] = new_id()
-        return fields["id"]
 
     def finish(self) -> EventDraft:
         self.fields["end_time"] = utcnow()

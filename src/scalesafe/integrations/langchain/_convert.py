@@ -44,15 +44,6 @@ def _attr(obj: Any, name: str) -> Any:
     return fields.get(name) if fields is not None else getattr(obj, name, None)
 
 
-def role_of(message: Any) -> str:
-    kind = _attr(message, "type")
-    if kind == "chat" or kind is None:
-        role = _attr(message, "role")
-        return role if isinstance(role, str) else "user"
-    kind = str(kind).removesuffix("Chunk").removesuffix("_chunk")
-    return _ROLES.get(kind, kind)
-
-
 def tool_calls_of(message: Any) -> list[dict[str, Any]]:
     """The message's tool calls, shaped as ``ToolCall`` dumps (set fields only, in order)."""
     out = []
