@@ -130,7 +130,7 @@ class Client:
     def record(self, event: Event | EventDraft) -> bool:
         """Hand an event to the recorder. No I/O unless durability='sync'.
 
-        The recorder's worker serialises the event shortly after: record an event once
+        The recorder serialises the event a little later: record an event once
         it is complete (or record a copy if you will keep changing it).
         """
         system = self.backend.model_system

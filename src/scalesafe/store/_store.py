@@ -29,7 +29,7 @@ from ._schema import migrate
 class Row(NamedTuple):
     """One record to append: its id, type and canonical body plus index columns.
 
-    The recorder's worker serialises each event once into a Row; every sink then
+    The recorder serialises each event once into a Row; every sink then
     stores, hashes or sends ``body`` as is. A tuple: cheaper to build than a frozen
     dataclass (this runs for every recorded event).
     """
