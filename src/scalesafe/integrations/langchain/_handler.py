@@ -125,7 +125,7 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
                               ("session_id", session_id)) if v is not None}}
 
     # building ---------------------------------------------------------------------------
-    # Runs are built as EventDrafts (plain data, serialised by the recorder's worker):
+    # Runs are built as EventDrafts (plain data, serialised later by the recorder):
     # validating an Event costs more than the rest of a callback. Paths that need a
     # real Event (the stop switch, screening findings, approvals) build one then.
     def _new(self, kind: EventKind, run_id: UUID, parent_run_id: UUID | None, name: str | None,
@@ -146,7 +146,7 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
             fields["tags"] = (*tags, *self.extra_tags) if tags else self.extra_tags
         draft = EventDraft(fields)
         if metadata:
-            draft.defer(cv.fill_metadata, dict(metadata))  # a snapshot; converted by the worker
+            draft.defer(cv.fill_metadata, dict(metadata))  # a snapshot, converted when serialised
         return draft
 
     def _check_stop(self, draft: EventDraft) -> None:
@@ -254,7 +254,8 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
                      parent_run_id: UUID | None, tags: Any, metadata: Any,
                      kwargs: dict[str, Any], messages: Any) -> EventDraft:
         """The model run's draft. Its prompt is converted now only when it is screened;
-        otherwise the worker converts it, with the parameters and metadata (snapshots)."""
+        otherwise it is converted when the draft is serialised, with the parameters and the
+        metadata (a snapshot)."""
         params = kwargs.get("invocation_params")
         params = params if isinstance(params, Mapping) else None
         meta = metadata if isinstance(metadata, Mapping) else None
