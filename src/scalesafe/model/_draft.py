@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from enum import StrEnum
 from types import UnionType
 from typing import Any, Union, get_args, get_origin
 
@@ -28,7 +29,11 @@ log = logging.getLogger("scalesafe")
 
 
 def _mirror(annotation: Any) -> Any:
-    """``annotation`` with every pydantic model in it replaced by a TypedDict of its fields."""
+    """``annotation`` with every pydantic model in it replaced by a TypedDict of its fields,
+    and every ``StrEnum`` by ``str`` (a member is then written as the string it is, without
+    a Python-level ``.value`` call)."""
+    if isinstance(annotation, type) and issubclass(annotation, StrEnum):
+        return str
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         fields = {name: _mirror(field.annotation) for name, field in annotation.model_fields.items()}
         return TypedDict(f"{annotation.__name__}Fields", fields, total=False)  # type: ignore[operator]

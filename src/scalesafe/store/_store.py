@@ -17,7 +17,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -80,8 +79,8 @@ class ChainProblem:
 
 
 def _value(value: Any) -> str:
-    """An enum's value, or a string as it is (drafts may hold either)."""
-    return value.value if isinstance(value, Enum) else value
+    """A string as it is, or a ``StrEnum`` member as its string (drafts may hold either)."""
+    return value if type(value) is str else str(value)
 
 
 def _iso(value: dt.datetime) -> str:
