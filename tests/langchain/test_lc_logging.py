@@ -5,7 +5,13 @@ from __future__ import annotations
 import asyncio
 
 from langchain_core.language_models import FakeListChatModel, FakeListLLM
-from langchain_core.messages import AIMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    ChatMessageChunk,
+    HumanMessageChunk,
+    SystemMessageChunk,
+)
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import RunnableLambda
 from langchain_core.tools import tool
@@ -147,6 +153,24 @@ def test_stream_logs_the_whole_reply(client):
     chunks = list(model.stream("hi", config={"callbacks": [ScaleSafeHandler()]}))
     assert "".join(c.content for c in chunks) == "streamed reply"
     assert one(stored(client), "ScriptedChatModel").output_text == "streamed reply"
+
+
+def test_streamed_chunks_keep_their_roles(client):
+    """Chunk messages (a streamed chain's output, or chunks passed back as history) are typed
+    by class name; they get the same roles as the messages they stand for."""
+    model = ScriptedChatModel(replies=[AIMessage(content="ok")])
+    history = [SystemMessageChunk(content="be brief"), HumanMessageChunk(content="hi"),
+               AIMessageChunk(content="hello"), ChatMessageChunk(content="note", role="critic")]
+    chain = RunnableLambda(lambda _: history) | model
+    chunks = list(chain.stream("go", config={"callbacks": [ScaleSafeHandler()]}))
+    assert "".join(c.content for c in chunks) == "ok"
+    events = stored(client)
+    prompt = one(events, "ScriptedChatModel").messages
+    assert [(m.role, m.content) for m in prompt] == [
+        ("system", "be brief"), ("user", "hi"), ("assistant", "hello"), ("critic", "note")]
+    root = one(events, "RunnableSequence")
+    assert root.output["role"] == "assistant"
+    assert root.output["content"] == "ok"
 
 
 def test_retriever_runs(client):

@@ -37,3 +37,9 @@ def test_to_jsonable_is_identity_on_json_and_never_raises(value):
 def test_to_jsonable_accepts_arbitrary_objects(value):
     converted, _ = to_jsonable(value)
     canonical_json(converted)
+
+
+def test_row_hash_is_pinned():
+    """Stored databases verify against this exact scheme: it must never change."""
+    assert chain_hash(GENESIS, 7, '{"id":"é"}') == (
+        "ecc01c9bb3e6e627ac2120d0022d614f66bbaed92cb159f5efd507f9142cb84c")

@@ -12,14 +12,14 @@ def canonical_json(data: Any) -> str:
 
 
 def chain_hash(prev_hash: str, seq: int, body: str) -> str:
-    """Hash of one ledger row: binds its body, its place and its predecessor."""
-    h = hashlib.sha256()
-    h.update(prev_hash.encode("ascii"))
-    h.update(b"\x1f")
-    h.update(str(seq).encode("ascii"))
-    h.update(b"\x1f")
-    h.update(body.encode("utf-8"))
-    return h.hexdigest()
+    """Hash of one ledger row: binds its body, its place and its predecessor.
+
+    The input is ``prev_hash``, ``seq`` and ``body`` joined by 0x1F, as UTF-8.
+    """
+    return _sha256(f"{prev_hash}\x1f{seq}\x1f{body}".encode()).hexdigest()
+
+
+_sha256 = hashlib.sha256
 
 
 GENESIS = "0" * 64

@@ -19,6 +19,15 @@ from ...model._safejson import MAX_STRING
 
 _ROLES = {"human": "user", "ai": "assistant", "system": "system", "tool": "tool",
           "function": "function", "developer": "developer"}
+# A message's ``type`` -> role; chunks (streamed messages) are typed by class name.
+_ROLE_OF_TYPE = {**_ROLES, **{f"{cls}MessageChunk": role for cls, role in (
+    ("AI", "assistant"), ("Human", "user"), ("System", "system"), ("Tool", "tool"),
+    ("Function", "function"), ("Developer", "developer"))}}
+
+
+def is_map(value: Any) -> bool:
+    """``isinstance(value, Mapping)``, without the ABC check for plain dicts (the usual case)."""
+    return type(value) is dict or isinstance(value, Mapping)
 _MODEL_KEYS = ("model", "model_name", "model_id", "deployment_name")
 
 
@@ -31,7 +40,7 @@ def text_of(content: Any) -> str | None:
         for part in content:
             if isinstance(part, str):
                 parts.append(part)
-            elif isinstance(part, Mapping) and isinstance(part.get("text"), str):
+            elif is_map(part) and isinstance(part.get("text"), str):
                 parts.append(part["text"])
         return "\n".join(parts)
     value, _ = to_jsonable(content)
@@ -48,7 +57,7 @@ def tool_calls_of(message: Any) -> list[dict[str, Any]]:
     """The message's tool calls, shaped as ``ToolCall`` dumps (set fields only, in order)."""
     out = []
     for call in _attr(message, "tool_calls") or ():
-        if isinstance(call, Mapping) and isinstance(call.get("name"), str):
+        if is_map(call) and isinstance(call.get("name"), str):
             args, _ = to_jsonable(call.get("args"))
             out.append(tool_call(call.get("id"), call["name"], args))
     return out
@@ -64,7 +73,7 @@ def tool_call(call_id: Any, name: str, arguments: Any) -> dict[str, Any]:
 
 def message_of(message: Any) -> Message:
     """One LangChain ``BaseMessage`` (or role/content dict) as a ScaleSafe ``Message``."""
-    if isinstance(message, Mapping):
+    if is_map(message):
         return Message.model_validate(_mapping_message(message))
     return Message.model_validate(message_dict(message))
 
@@ -77,7 +86,7 @@ def messages_of(batches: Any) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for batch in batches or ():
         items = batch if isinstance(batch, list | tuple) else [batch]
-        out.extend(message_dict(m) if not isinstance(m, Mapping) else _mapping_message(m)
+        out.extend(_mapping_message(m) if is_map(m) else message_dict(m)
                    for m in items)
     return out
 
@@ -112,7 +121,7 @@ def run_name(serialized: Any, name: Any) -> str | None:
     """A run's display name: the ``name`` kwarg, else the serialized name or class id."""
     if isinstance(name, str):
         return name
-    if isinstance(serialized, Mapping):
+    if is_map(serialized):
         value = serialized.get("name")
         if isinstance(value, str):
             return value
@@ -126,11 +135,11 @@ def usage_of(response: Any, message: Any) -> dict[str, int] | None:
     """Token usage from ``AIMessage.usage_metadata`` or ``llm_output['token_usage']``,
     shaped as ``Usage`` dumps."""
     meta = getattr(message, "usage_metadata", None)
-    if isinstance(meta, Mapping) and meta:
+    if meta and is_map(meta):
         return _usage(meta.get("input_tokens"), meta.get("output_tokens"), meta.get("total_tokens"))
     output = getattr(response, "llm_output", None)
-    usage = output.get("token_usage") or output.get("usage") if isinstance(output, Mapping) else None
-    if isinstance(usage, Mapping) and usage:
+    usage = output.get("token_usage") or output.get("usage") if is_map(output) else None
+    if usage and is_map(usage):
         return _usage(usage.get("prompt_tokens", usage.get("input_tokens")),
                       usage.get("completion_tokens", usage.get("output_tokens")),
                       usage.get("total_tokens"))
@@ -166,10 +175,10 @@ def all_text(response: Any) -> str | None:
 
 def finish_reason(generation: Any, message: Any) -> str | None:
     info = getattr(generation, "generation_info", None)
-    if isinstance(info, Mapping) and isinstance(info.get("finish_reason"), str):
+    if info and is_map(info) and isinstance(info.get("finish_reason"), str):
         return info["finish_reason"]
     meta = getattr(message, "response_metadata", None)
-    if isinstance(meta, Mapping):
+    if meta and is_map(meta):
         value = meta.get("finish_reason") or meta.get("stop_reason")
         return value if isinstance(value, str) else None
     return None
@@ -255,12 +264,9 @@ def message_dict(message: Any) -> dict[str, Any]:
         fields = {name: getattr(message, name, None)
                   for name in ("type", "role", "content", "name", "tool_calls", "tool_call_id")}
     kind = fields.get("type")
-    if kind == "chat" or kind is None:
-        role = fields.get("role")
-        role = role if isinstance(role, str) else "user"
-    else:
-        kind = str(kind).removesuffix("Chunk").removesuffix("_chunk")
-        role = _ROLES.get(kind, kind)
+    role = _ROLE_OF_TYPE.get(kind) if type(kind) is str else None
+    if role is None:
+        role = _other_role(kind, fields)
     out: dict[str, Any] = {"role": role}
     content = fields.get("content")
     if type(content) is not str or len(content) > MAX_STRING:
@@ -277,6 +283,15 @@ def message_dict(message: Any) -> dict[str, Any]:
     return out
 
 
+def _other_role(kind: Any, fields: dict[str, Any]) -> str:
+    """Role of a chat message (its own ``role``) or of a message type we do not know."""
+    if kind is None or kind in ("chat", "ChatMessageChunk"):
+        role = fields.get("role")
+        return role if isinstance(role, str) else "user"
+    base = str(kind).removesuffix("Chunk").removesuffix("_chunk")
+    return _ROLES.get(base, base)
+
+
 def fill_metadata(fields: dict[str, Any], metadata: dict[str, Any]) -> None:
     """Deferred: the run's metadata, before any keys the handler added meanwhile."""
     converted = convert(fields, metadata, "metadata")
@@ -290,7 +305,7 @@ def fill_model(fields: dict[str, Any], chat: bool, messages: Any, params: Any, m
     """Deferred: a model run's prompt (unless screening converted it), parameters, metadata."""
     if "messages" not in fields:
         fields["messages"] = messages_of(messages) if chat else prompts_of(messages)
-    if isinstance(params, Mapping) and params:
+    if params and is_map(params):
         converted = convert(fields, params, "parameters")
         if isinstance(converted, dict):
             fields["parameters"] = converted
@@ -307,7 +322,7 @@ def fill_generation(fields: dict[str, Any], response: Any) -> None:
         if _attr(message, "tool_calls"):
             fields["tool_calls"] = tool_calls_of(message)
         meta = _attr(message, "response_metadata")
-        if not fields.get("model") and isinstance(meta, Mapping) and isinstance(meta.get("model_name"), str):
+        if not fields.get("model") and meta and is_map(meta) and isinstance(meta.get("model_name"), str):
             fields["model"] = meta["model_name"]
     fields["finish_reason"] = finish_reason(generation, message)
     fields["usage"] = usage_of(response, message)

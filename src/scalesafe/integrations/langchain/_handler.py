@@ -257,8 +257,8 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
         otherwise it is converted when the draft is serialised, with the parameters and the
         metadata (a snapshot)."""
         params = kwargs.get("invocation_params")
-        params = params if isinstance(params, Mapping) else None
-        meta = metadata if isinstance(metadata, Mapping) else None
+        params = params if params and cv.is_map(params) else None
+        meta = metadata if metadata and cv.is_map(metadata) else None
         chat = kind is EventKind.CHAT
         fields: dict[str, Any] = {"model": cv.model_name(params, meta, serialized)}
         if self.screen_inputs:

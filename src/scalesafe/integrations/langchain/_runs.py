@@ -2,7 +2,8 @@
 
 Callbacks for one run arrive on different hooks (start, tokens, end/error),
 possibly from different threads; plain dict operations are atomic under the GIL,
-so no lock is needed on this hot path.
+so no lock is needed on this hot path. Runs are keyed by the UUID's integer:
+``UUID`` hashes and compares in Python code, several times per run.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ class Run:
     streamed: list[str] | None = None  # created on the first streamed token
 
 
+def _key(run_id: Any) -> Any:
+    return run_id.int if type(run_id) is UUID else run_id
+
+
 class Runs:
     """Open runs by id. Ended runs are removed, so the map only holds what is in flight.
 
@@ -38,35 +43,36 @@ class Runs:
     """
 
     def __init__(self) -> None:
-        self._open: dict[UUID, Run] = {}
-        self._folded: dict[UUID, UUID] = {}
+        self._open: dict[Any, Run] = {}
+        self._folded: dict[Any, UUID] = {}  # run key -> its parent
 
     def __len__(self) -> int:
         return len(self._open) + len(self._folded)
 
     def open(self, run_id: UUID, draft: EventDraft, raw_input: Any = None) -> Run:
         run = Run(draft, raw_input)
-        self._open[run_id] = run
+        self._open[_key(run_id)] = run
         return run
 
     def fold(self, run_id: UUID, parent_run_id: UUID) -> None:
-        self._folded[run_id] = parent_run_id
+        self._folded[_key(run_id)] = parent_run_id
 
     def get(self, run_id: UUID) -> Run | None:
-        return self._open.get(run_id)
+        return self._open.get(_key(run_id))
 
     def close(self, run_id: UUID) -> Run | None:
-        run = self._open.pop(run_id, None)
+        key = _key(run_id)
+        run = self._open.pop(key, None)
         if run is None:
-            self._folded.pop(run_id, None)
+            self._folded.pop(key, None)
         return run
 
     def link(self, run_id: UUID, parent_run_id: UUID | None) -> tuple[str, str | None]:
         """``(trace_id, parent_id)``: the trace is the root run's id, inherited from the parent."""
         if parent_run_id is None:
             return str(run_id), None
-        parent_run_id = self._folded.get(parent_run_id, parent_run_id)
-        parent = self._open.get(parent_run_id)
+        parent_run_id = self._folded.get(_key(parent_run_id), parent_run_id)
+        parent = self._open.get(_key(parent_run_id))
         if parent is not None:
             fields = parent.draft.fields
             if fields.get("trace_id"):
