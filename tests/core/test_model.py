@@ -90,3 +90,20 @@ def test_event_canonical_json_is_stable_and_round_trips():
     assert again.to_json() == text
     assert again.usage.total_tokens == 5
     assert json.loads(text) == json.loads(canonical_json(json.loads(text)))
+
+
+def test_ids_made_in_batches_are_unique_ordered_uuid7s():
+    import uuid
+
+    from scalesafe.model._ids import new_ids
+
+    ids = [new_id()]
+    for n in (1, 3, 5000, 32, 0, 7):  # 5000 > 4096: the counter carries into the next millisecond
+        ids += new_ids(n)
+        ids.append(new_id())
+    assert len(ids) == 5050 == len(set(ids))
+    assert ids == sorted(ids)
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text
+        assert parsed.version == 7 and parsed.variant == uuid.RFC_4122

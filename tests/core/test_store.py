@@ -232,3 +232,19 @@ def test_many_threads_open_a_brand_new_database_at_once(tmp_path):
             t.join()
         assert errors == []
         assert LocalStore(path).count("default") == 16
+
+
+def test_time_column_is_fixed_width_so_time_ranges_compare_as_text(store):
+    """``at`` is compared as text by time-range queries: every value has microseconds and
+    a UTC offset, whole seconds and other time zones included."""
+    import datetime as dt
+
+    starts = [dt.datetime(2026, 1, 2, 3, 4, 5, 0, tzinfo=dt.UTC),
+              dt.datetime(2026, 1, 2, 3, 4, 5, 7, tzinfo=dt.UTC),
+              dt.datetime(2026, 1, 2, 5, 4, 6, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))]
+    store.append_events([Event(model_system="t", start_time=s) for s in starts])
+    at = [r[0] for r in _raw(store).execute("SELECT at FROM ledger WHERE model_system = 't' ORDER BY seq")]
+    assert at == ["2026-01-02T03:04:05.000000+00:00", "2026-01-02T03:04:05.000007+00:00",
+                  "2026-01-02T03:04:06.000000+00:00"]
+    since = dt.datetime(2026, 1, 2, 3, 4, 5, 1, tzinfo=dt.UTC)
+    assert len(store.query("t", since=since)) == 2

@@ -42,3 +42,34 @@ def new_id() -> str:
     value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | counter << 64 | 0b10 << 62 | rand
     h = f"{value:032x}"  # the same text as str(uuid.UUID(int=value)), without building a UUID
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+_VARIANT = {c: "89ab"[i & 3] for i, c in enumerate("0123456789abcdef")}  # hex digit -> 0b10xx
+
+
+def new_ids(n: int) -> list[str]:
+    """``n`` ids in order, as ``new_id`` would give them one by one, at half the cost each:
+    one lock, one clock read and one random draw for all (the recorder ids a batch at once)."""
+    global _last_ms, _counter
+    if n <= 0:
+        return []
+    with _lock:
+        ms = time.time_ns() // 1_000_000
+        if ms <= _last_ms:
+            ms, first = _last_ms, _counter + 1
+        else:
+            first = 0
+        last = first + n - 1
+        _last_ms, _counter = ms + (last >> 12), last & 0xFFF  # a full counter carries into the next ms
+        rand = _rng.getrandbits(64 * n)
+    digits = f"{rand:0{16 * n}x}"
+    out = []
+    prefix_ms, prefix = -1, ""
+    for i in range(n):
+        counter = first + i
+        stamp = ms + (counter >> 12)
+        if stamp != prefix_ms:
+            prefix_ms, prefix = stamp, f"{(stamp >> 16) & 0xFFFFFFFF:08x}-{stamp & 0xFFFF:04x}-"
+        r = digits[16 * i:16 * i + 16]
+        out.append(f"{prefix}{0x7000 | (counter & 0xFFF):04x}-{_VARIANT[r[0]]}{r[1:4]}-{r[4:]}")
+    return out

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..model import Event, EventDraft
+from ..model._ids import new_ids
 from ..store import Row
 from ._sinks import Sink
 
@@ -324,10 +325,18 @@ class Recorder:
         return batch, False
 
     def _rows(self, items: Sequence[Recordable]) -> list[Row]:
-        """The stored form of each item; one that cannot be serialised is a counted drop."""
+        """The stored form of each item; one that cannot be serialised is a counted drop.
+
+        Drafts get their ids here, all at once (see ``new_ids``).
+        """
         rows = []
-        for item in items:
+        ids: list[str] = []
+        for at, item in enumerate(items):
             try:
+                if type(item) is EventDraft and "id" not in item.fields:
+                    if not ids:
+                        ids = new_ids(len(items) - at)[::-1]  # popped in order
+                    item.fields["id"] = ids.pop()
                 rows.append(Row.of(item))
             except Exception:
                 log.exception("scalesafe: could not serialise an event")

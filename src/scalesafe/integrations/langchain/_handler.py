@@ -9,8 +9,7 @@ errors of async handlers driven from sync code, whatever ``raise_error`` says).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from ..._monitor import BaseMonitor
@@ -41,7 +40,6 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 
 __all__ = ["ScaleSafeHandler"]
 
-F = TypeVar("F", bound=Callable[..., Any])
 _QUIETED: set[type] = set()  # handler classes LangChain's warning filter already knows
 _STATUS_BY_ERROR = {
     "UnsafeInputError": Status.BLOCKED, "BannedOutputError": Status.BLOCKED,
@@ -50,26 +48,17 @@ _STATUS_BY_ERROR = {
 }
 
 
-def _hook(func: F) -> F:
-    """Run a callback so that only ScaleSafe's deliberate errors reach LangChain.
+def _contain(exc: Exception, place: str) -> None:
+    """A callback failed: ScaleSafe's deliberate errors go on to LangChain (and the caller);
+    anything else is logged and counted, never raised.
 
-    The happy path costs one ``try``; failures go through ``contained`` to be
-    logged and counted.
+    Each callback inlines ``try``/``except`` around its body instead of a decorator: a
+    wrapper would repack LangChain's keyword arguments on every call.
     """
-    place = f"langchain.{func.__name__}"
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ScaleSafeException:
-            raise
-        except Exception as exc:
-            with contained(place):
-                raise exc
-        return None
-
-    return wrapper  # type: ignore[return-value]
+    if isinstance(exc, ScaleSafeException):
+        raise exc
+    with contained(place):
+        raise exc
 
 
 class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
@@ -157,38 +146,32 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
         self._check_stop(draft)
         return self.runs.open(run_id, draft, raw_input)
 
-    def _end(self, run_id: UUID, fill: Callable[[dict[str, Any]], None] | None = None) -> None:
+    def _end(self, run_id: UUID, fill: Callable[..., None] | None = None, *args: Any) -> None:
+        """Close the run and record it; ``fill(fields, *args)`` completes it when serialised."""
         run = self.runs.close(run_id)
         if run is None:
             return
         draft = run.draft
         if fill is not None:
-            fill(draft.fields)
+            draft.defer(fill, *args)
         self.client.record(draft.finish())
 
     def _fail(self, run_id: UUID, error: BaseException) -> None:
-        def fill(fields: dict[str, Any]) -> None:
-            kind = type(error).__name__
-            fields["status"] = _STATUS_BY_ERROR.get(kind, Status.ERROR)
-            fields["error"] = {"type": kind, "message": _message(error)}
-            review_id = getattr(error, "review_id", None)
-            if isinstance(review_id, str):
-                fields["review_id"] = review_id
-
-        self._end(run_id, fill)
+        self._end(run_id, _fill_error, error)
 
     # chains and agents --------------------------------------------------------------------
-    @_hook
     def on_chain_start(self, serialized: Any, inputs: Any, *, run_id: UUID,
                        parent_run_id: UUID | None = None, tags: list[str] | None = None,
                        metadata: dict[str, Any] | None = None, **kwargs: Any) -> None:
-        name = cv.run_name(serialized, kwargs.get("name"))
-        if kwargs.get("run_type") == "prompt" and self._fold_prompt(run_id, parent_run_id, inputs, name):
-            return
-        fields: dict[str, Any] = {}
-        fields["input"] = cv.convert(fields, inputs, "input")
-        self._begin(run_id, self._new(EventKind.CHAIN, run_id, parent_run_id, name, tags, metadata,
-                                      fields), inputs)
+        try:
+            name = cv.run_name(serialized, kwargs.get("name"))
+            if kwargs.get("run_type") == "prompt" and self._fold_prompt(run_id, parent_run_id, inputs, name):
+                return
+            draft = self._new(EventKind.CHAIN, run_id, parent_run_id, name, tags, metadata, {})
+            draft.defer(cv.fill_value, "input", cv.snapshot(inputs))
+            self._begin(run_id, draft, inputs)
+        except Exception as exc:
+            _contain(exc, "langchain.on_chain_start")
 
     def _fold_prompt(self, run_id: UUID, parent_run_id: UUID | None, inputs: Any,
                      name: str | None) -> bool:
@@ -205,50 +188,62 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
         self.runs.fold(run_id, parent_run_id)  # type: ignore[arg-type]
         return True
 
-    @_hook
     def on_chain_end(self, outputs: Any, *, run_id: UUID, **kwargs: Any) -> None:
-        self._end(run_id, lambda f: f.__setitem__("output", cv.convert(f, outputs, "output")))
+        try:
+            self._end(run_id, cv.fill_value, "output", cv.snapshot(outputs))
+        except Exception as exc:
+            _contain(exc, "langchain.on_chain_end")
 
-    @_hook
     def on_chain_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
-        self._fail(run_id, error)
+        try:
+            self._fail(run_id, error)
+        except Exception as exc:
+            _contain(exc, "langchain.on_chain_error")
 
-    @_hook
     def on_agent_action(self, action: Any, *, run_id: UUID, **kwargs: Any) -> None:
-        run = self.runs.get(run_id)
-        if run is not None and isinstance(getattr(action, "tool", None), str):
-            fields = run.draft.fields
-            args = cv.convert(fields, getattr(action, "tool_input", None), "tool_input")
-            fields["kind"] = EventKind.AGENT
-            fields.setdefault("tool_calls", []).append(
-                cv.tool_call(getattr(action, "tool_call_id", None), action.tool, args))
+        try:
+            run = self.runs.get(run_id)
+            if run is not None and isinstance(getattr(action, "tool", None), str):
+                fields = run.draft.fields
+                args = cv.convert(fields, getattr(action, "tool_input", None), "tool_input")
+                fields["kind"] = EventKind.AGENT
+                fields.setdefault("tool_calls", []).append(
+                    cv.tool_call(getattr(action, "tool_call_id", None), action.tool, args))
+        except Exception as exc:
+            _contain(exc, "langchain.on_agent_action")
 
-    @_hook
     def on_agent_finish(self, finish: Any, *, run_id: UUID, **kwargs: Any) -> None:
-        run = self.runs.get(run_id)
-        if run is not None:
-            fields = run.draft.fields
-            fields["kind"] = EventKind.AGENT
-            values = getattr(finish, "return_values", None)
-            if isinstance(values, Mapping) and isinstance(values.get("output"), str):
-                fields["output_text"] = values["output"]
+        try:
+            run = self.runs.get(run_id)
+            if run is not None:
+                fields = run.draft.fields
+                fields["kind"] = EventKind.AGENT
+                values = getattr(finish, "return_values", None)
+                if isinstance(values, Mapping) and isinstance(values.get("output"), str):
+                    fields["output_text"] = values["output"]
+        except Exception as exc:
+            _contain(exc, "langchain.on_agent_finish")
 
     # models ---------------------------------------------------------------------------------
-    @_hook
     def on_chat_model_start(self, serialized: Any, messages: Any, *, run_id: UUID,
                             parent_run_id: UUID | None = None, tags: list[str] | None = None,
                             metadata: dict[str, Any] | None = None, **kwargs: Any) -> None:
-        draft = self._model_draft(EventKind.CHAT, serialized, run_id, parent_run_id, tags,
-                                  metadata, kwargs, messages)
-        self._start_model(run_id, draft)
+        try:
+            draft = self._model_draft(EventKind.CHAT, serialized, run_id, parent_run_id, tags,
+                                      metadata, kwargs, messages)
+            self._start_model(run_id, draft)
+        except Exception as exc:
+            _contain(exc, "langchain.on_chat_model_start")
 
-    @_hook
     def on_llm_start(self, serialized: Any, prompts: list[str], *, run_id: UUID,
                      parent_run_id: UUID | None = None, tags: list[str] | None = None,
                      metadata: dict[str, Any] | None = None, **kwargs: Any) -> None:
-        draft = self._model_draft(EventKind.LLM, serialized, run_id, parent_run_id, tags,
-                                  metadata, kwargs, prompts)
-        self._start_model(run_id, draft)
+        try:
+            draft = self._model_draft(EventKind.LLM, serialized, run_id, parent_run_id, tags,
+                                      metadata, kwargs, prompts)
+            self._start_model(run_id, draft)
+        except Exception as exc:
+            _contain(exc, "langchain.on_llm_start")
 
     def _model_draft(self, kind: EventKind, serialized: Any, run_id: UUID,
                      parent_run_id: UUID | None, tags: Any, metadata: Any,
@@ -274,23 +269,25 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
             screen_prompt(self.gate, draft)
         self.runs.open(run_id, draft)
 
-    @_hook
     def on_llm_new_token(self, token: Any, *, run_id: UUID, **kwargs: Any) -> None:
-        if not self.screen_outputs or not isinstance(token, str) or not token:
-            return
-        run = self.runs.get(run_id)
-        if run is None:
-            return
-        if run.screener is None:
-            from ...screening import StreamScreener
+        try:
+            if not self.screen_outputs or not isinstance(token, str) or not token:
+                return
+            run = self.runs.get(run_id)
+            if run is None:
+                return
+            if run.screener is None:
+                from ...screening import StreamScreener
 
-            run.screener = StreamScreener(self.gate.policy, direction="output")
-        if run.streamed is None:
-            run.streamed = []
-        run.streamed.append(token)
-        findings = run.screener.feed(token)
-        if findings:
-            self._stream_findings(run_id, run, findings)
+                run.screener = StreamScreener(self.gate.policy, direction="output")
+            if run.streamed is None:
+                run.streamed = []
+            run.streamed.append(token)
+            findings = run.screener.feed(token)
+            if findings:
+                self._stream_findings(run_id, run, findings)
+        except Exception as exc:
+            _contain(exc, "langchain.on_llm_new_token")
 
     def _stream_findings(self, run_id: UUID, run: Run, findings: list[Any]) -> None:
         """A banned span completed mid-stream: record the attempt, then cut the stream."""
@@ -302,20 +299,25 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
         self.gate.screen(event, Direction.OUTPUT, [("output", event.output_text or "")],
                          lambda masked: setattr(event, "output_text", masked[0]))
 
-    @_hook
     def on_llm_end(self, response: Any, *, run_id: UUID, **kwargs: Any) -> None:
-        run = self.runs.get(run_id)
-        if run is None:
-            return
-        fields = run.draft.fields
-        cv.fill_generation(fields, response)
-        if self.screen_outputs and fields["output_text"]:
-            try:
-                self._screen_output(run.draft)
-            except ScaleSafeException:
-                self.runs.close(run_id)  # the gate recorded the blocked event
-                raise
-        self._end(run_id)
+        try:
+            run = self.runs.get(run_id)
+            if run is None:
+                return
+            if not self.screen_outputs:
+                self._end(run_id, cv.fill_generation, response)
+                return
+            fields = run.draft.fields
+            cv.fill_generation(fields, response)
+            if fields["output_text"]:
+                try:
+                    self._screen_output(run.draft)
+                except ScaleSafeException:
+                    self.runs.close(run_id)  # the gate recorded the blocked event
+                    raise
+            self._end(run_id)
+        except Exception as exc:
+            _contain(exc, "langchain.on_llm_end")
 
     def _screen_output(self, draft: EventDraft) -> None:
         """One scan on the clean path; findings are handled on a real Event."""
@@ -333,29 +335,33 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
         finally:
             draft.absorb(event)
 
-    @_hook
     def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
-        self._fail(run_id, error)
+        try:
+            self._fail(run_id, error)
+        except Exception as exc:
+            _contain(exc, "langchain.on_llm_error")
 
     # tools and retrievers -------------------------------------------------------------------
-    @_hook
     def on_tool_start(self, serialized: Any, input_str: str, *, run_id: UUID,
                       parent_run_id: UUID | None = None, tags: list[str] | None = None,
                       metadata: dict[str, Any] | None = None, inputs: Any = None,
                       **kwargs: Any) -> None:
-        name = cv.run_name(serialized, kwargs.get("name"))
-        fields: dict[str, Any] = {}
-        fields["input"] = cv.convert(fields, inputs if inputs is not None else input_str, "input")
-        draft = self._new(EventKind.TOOL, run_id, parent_run_id, name, tags, metadata, fields)
-        call_id = kwargs.get("tool_call_id")
-        if isinstance(call_id, str):
-            fields.setdefault("metadata", {})["tool_call_id"] = call_id
-        self._check_stop(draft)
-        if name in self.require_approval:
-            event = draft.to_event()
-            self._approve(event)
-            draft.absorb(event)
-        self.runs.open(run_id, draft)
+        try:
+            name = cv.run_name(serialized, kwargs.get("name"))
+            fields: dict[str, Any] = {}
+            fields["input"] = cv.convert(fields, inputs if inputs is not None else input_str, "input")
+            draft = self._new(EventKind.TOOL, run_id, parent_run_id, name, tags, metadata, fields)
+            call_id = kwargs.get("tool_call_id")
+            if isinstance(call_id, str):
+                fields.setdefault("metadata", {})["tool_call_id"] = call_id
+            self._check_stop(draft)
+            if name in self.require_approval:
+                event = draft.to_event()
+                self._approve(event)
+                draft.absorb(event)
+            self.runs.open(run_id, draft)
+        except Exception as exc:
+            _contain(exc, "langchain.on_tool_start")
 
     def _approve(self, event: Event) -> None:
         """Ask a person; a tool run that does not go ahead is recorded here (pending or blocked)."""
@@ -367,36 +373,53 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
             self.client.record(event.finish())
             raise
 
-    @_hook
     def on_tool_end(self, output: Any, *, run_id: UUID, **kwargs: Any) -> None:
-        self._end(run_id, lambda f: cv.fill_tool_output(f, output))
+        try:
+            self._end(run_id, cv.fill_tool_output, output)
+        except Exception as exc:
+            _contain(exc, "langchain.on_tool_end")
 
-    @_hook
     def on_tool_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
-        self._fail(run_id, error)
+        try:
+            self._fail(run_id, error)
+        except Exception as exc:
+            _contain(exc, "langchain.on_tool_error")
 
-    @_hook
     def on_retriever_start(self, serialized: Any, query: str, *, run_id: UUID,
                            parent_run_id: UUID | None = None, tags: list[str] | None = None,
                            metadata: dict[str, Any] | None = None, **kwargs: Any) -> None:
-        fields: dict[str, Any] = {}
-        fields["input"] = cv.convert(fields, query, "input")
-        self._begin(run_id, self._new(EventKind.RETRIEVER, run_id, parent_run_id,
-                                      cv.run_name(serialized, kwargs.get("name")), tags, metadata,
-                                      fields))
+        try:
+            fields: dict[str, Any] = {}
+            fields["input"] = cv.convert(fields, query, "input")
+            self._begin(run_id, self._new(EventKind.RETRIEVER, run_id, parent_run_id,
+                                          cv.run_name(serialized, kwargs.get("name")), tags, metadata,
+                                          fields))
+        except Exception as exc:
+            _contain(exc, "langchain.on_retriever_start")
 
-    @_hook
     def on_retriever_end(self, documents: Any, *, run_id: UUID, **kwargs: Any) -> None:
-        def fill(fields: dict[str, Any]) -> None:
+        try:
             docs = [{"page_content": getattr(d, "page_content", None),
                      "metadata": getattr(d, "metadata", None)} for d in documents or ()]
-            fields["output"] = cv.convert(fields, docs, "output")
+            self._end(run_id, cv.fill_value, "output", docs)
+        except Exception as exc:
+            _contain(exc, "langchain.on_retriever_end")
 
-        self._end(run_id, fill)
-
-    @_hook
     def on_retriever_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
-        self._fail(run_id, error)
+        try:
+            self._fail(run_id, error)
+        except Exception as exc:
+            _contain(exc, "langchain.on_retriever_error")
+
+
+def _fill_error(fields: dict[str, Any], error: BaseException) -> None:
+    """Deferred: how a run failed."""
+    kind = type(error).__name__
+    fields["status"] = _STATUS_BY_ERROR.get(kind, Status.ERROR)
+    fields["error"] = {"type": kind, "message": _message(error)}
+    review_id = getattr(error, "review_id", None)
+    if isinstance(review_id, str):
+        fields["review_id"] = review_id
 
 
 def _message(error: BaseException) -> str:
