@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from hashlib import sha256
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -227,20 +228,28 @@ class LocalStore:
         """Flat INSERT values for ``rows`` chained after ``head(system)``; ``heads`` gets the new heads.
 
         With ``existing``, rows with those ids (or repeated in the batch) are left out.
+        The loop holds the GIL for every row, so it hashes inline (see ``chain_hash``).
         """
         values: list[Any] = []
+        system, n, prev = None, 0, ""
         for row in rows:
             if existing is not None:
                 if row.id in existing:
                     continue
                 existing.add(row.id)
-            system = row.model_system
-            n, prev = heads.get(system) or head(system)
+            if row.model_system != system:
+                if system is not None:
+                    heads[system] = (n, prev)
+                system = row.model_system
+                n, prev = heads.get(system) or head(system)
             n += 1
-            digest = chain_hash(prev, n, row.body)
+            body = row.body
+            digest = sha256(f"{prev}\x1f{n}\x1f{body}".encode()).hexdigest()
             values += (system, n, row.id, row.type, row.at, row.kind, row.source,
-                       row.trace_id, row.verdict, row.status, row.body, prev, digest)
-            heads[system] = (n, digest)
+                       row.trace_id, row.verdict, row.status, body, prev, digest)
+            prev = digest
+        if system is not None:
+            heads[system] = (n, prev)
         return values
 
     def _insert_values(self, conn: sqlite3.Connection, values: list[Any]) -> None:
