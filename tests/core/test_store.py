@@ -248,3 +248,18 @@ def test_time_column_is_fixed_width_so_time_ranges_compare_as_text(store):
                   "2026-01-02T03:04:06.000000+00:00"]
     since = dt.datetime(2026, 1, 2, 3, 4, 5, 1, tzinfo=dt.UTC)
     assert len(store.query("t", since=since)) == 2
+
+
+def test_time_column_of_drafts_matches_their_start_time():
+    """Rows of drafts read ``at`` from the serialised body: same text as formatting the time."""
+    import datetime as dt
+
+    from scalesafe.model import EventDraft
+    from scalesafe.store import Row
+    from scalesafe.store._store import _iso
+
+    for micro in (0, 7, 500000, 999999):
+        start = dt.datetime(2026, 1, 2, 3, 4, 5, micro, tzinfo=dt.UTC)
+        draft = EventDraft({"model_system": "m", "kind": "chat", "source": "langchain",
+                            "name": '"start_time":"1999-01-01T00:00:00Z"', "start_time": start})
+        assert Row.of(draft).at == _iso(start)

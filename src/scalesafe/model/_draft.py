@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 from enum import StrEnum
 from types import UnionType
 from typing import Any, Union, get_args, get_origin
@@ -22,10 +23,11 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, TypeAdapter
 from typing_extensions import TypedDict
 
-from ._event import Event, utcnow
+from ._event import Event
 from ._ids import new_id
 
 log = logging.getLogger("scalesafe")
+_now = datetime.now  # with UTC: what model.utcnow() returns, without its call
 
 
 def _mirror(annotation: Any) -> Any:
@@ -78,7 +80,7 @@ class EventDraft:
 
     def __init__(self, fields: dict[str, Any]) -> None:
         if "start_time" not in fields:
-            fields["start_time"] = utcnow()
+            fields["start_time"] = _now(UTC)
         self.fields = fields
         self._later: list[tuple[Callable[..., None], tuple[Any, ...]]] | None = None
 
@@ -100,7 +102,7 @@ class EventDraft:
                     f"{getattr(fill, '__name__', 'field')}: not converted ({type(exc).__name__})")
 
     def finish(self) -> EventDraft:
-        self.fields["end_time"] = utcnow()
+        self.fields["end_time"] = _now(UTC)
         return self
 
     def to_event(self) -> Event:

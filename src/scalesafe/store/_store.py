@@ -59,7 +59,7 @@ class Row(NamedTuple):
     def from_draft(cls, draft: EventDraft) -> Row:
         out, body = draft.serialise()
         kind, source, verdict, status = out["kind"], out["source"], out["verdict"], out["status"]
-        return cls(out["id"], out["model_system"], "event", _iso(out["start_time"]), body,
+        return cls(out["id"], out["model_system"], "event", _at(body, out["start_time"]), body,
                    kind if type(kind) is str else str(kind),
                    source if type(source) is str else str(source), out["trace_id"],
                    verdict if verdict is None or type(verdict) is str else str(verdict),
@@ -79,6 +79,20 @@ class ChainProblem:
     seq: int | None
     id: str | None
     problem: str
+
+
+def _at(body: str, start: dt.datetime) -> str:
+    """The ``at`` column of an event row, read from its body (a third of the cost of formatting
+    the datetime again). The key comes before any nested value, and a raw ``"`` cannot occur
+    inside a JSON string, so the first match is the field; pydantic writes a UTC time as
+    ``...:SSZ`` or ``...:SS.ffffffZ``. Anything else is formatted from ``start``."""
+    at = body.find('"start_time":"') + 14
+    if at >= 14:
+        if body[at + 26:at + 27] == "Z" and body[at + 19] == ".":
+            return body[at:at + 26] + "+00:00"
+        if body[at + 19] == "Z":
+            return body[at:at + 19] + ".000000+00:00"
+    return _iso(start)
 
 
 def _iso(value: dt.datetime) -> str:

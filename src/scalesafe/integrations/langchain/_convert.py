@@ -85,9 +85,11 @@ def messages_of(batches: Any) -> list[dict[str, Any]]:
     """
     out: list[dict[str, Any]] = []
     for batch in batches or ():
-        items = batch if isinstance(batch, list | tuple) else [batch]
-        out.extend(_mapping_message(m) if is_map(m) else message_dict(m)
-                   for m in items)
+        for m in batch if type(batch) is list or isinstance(batch, list | tuple) else (batch,):
+            if isinstance(m, BaseMessage):
+                out.append(message_dict(m))
+            else:
+                out.append(_mapping_message(m) if is_map(m) else message_dict(m))
     return out
 
 
