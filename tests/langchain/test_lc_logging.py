@@ -173,6 +173,19 @@ def test_streamed_chunks_keep_their_roles(client):
     assert root.output["content"] == "ok"
 
 
+def test_changes_to_inputs_and_outputs_after_the_call_are_not_recorded(client):
+    """Events are serialised later, in batches: what a run received and returned must be
+    recorded as it was then, even if the caller changes it afterwards."""
+    chain = RunnableLambda(lambda state: {"messages": [*state["messages"], "reply"]})
+    state = {"messages": ["hello"]}
+    result = chain.invoke(state, config={"callbacks": [ScaleSafeHandler()]})
+    state["messages"].append("changed later")
+    result["messages"].append("changed later")
+    event = one(stored(client), "RunnableLambda")
+    assert event.input == {"messages": ["hello"]}
+    assert event.output == {"messages": ["hello", "reply"]}
+
+
 def test_retriever_runs(client):
     from langchain_core.documents import Document
     from langchain_core.retrievers import BaseRetriever

@@ -218,14 +218,8 @@ def convert(fields: dict[str, Any], value: Any, path: str) -> Any:
 _SLOW = object()
 
 
-def snapshot(value: Any) -> Any:
-    """What a deferred conversion keeps of a run's value: a dict is copied (shallowly), so the
-    caller changing its own dict afterwards is not recorded; other values are kept as they are."""
-    return dict(value) if type(value) is dict else value
-
-
 def fill_value(fields: dict[str, Any], key: str, value: Any) -> None:
-    """Deferred: a run's input or output, converted when the draft is serialised."""
+    """A run's input or output, converted into the draft."""
     fields[key] = convert(fields, value, key)
 
 

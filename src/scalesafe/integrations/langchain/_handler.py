@@ -147,13 +147,18 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
         return self.runs.open(run_id, draft, raw_input)
 
     def _end(self, run_id: UUID, fill: Callable[..., None] | None = None, *args: Any) -> None:
-        """Close the run and record it; ``fill(fields, *args)`` completes it when serialised."""
+        """Close the run, complete it with ``fill(fields, *args)`` and record it.
+
+        What a run returned is converted now, not when the draft is serialised: the caller
+        gets it back and may change it (a model's prompt and parameters are LangChain's own
+        objects, made for the call, so those are converted later).
+        """
         run = self.runs.close(run_id)
         if run is None:
             return
         draft = run.draft
         if fill is not None:
-            draft.defer(fill, *args)
+            fill(draft.fields, *args)
         self.client.record(draft.finish())
 
     def _fail(self, run_id: UUID, error: BaseException) -> None:
@@ -168,7 +173,7 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
             if kwargs.get("run_type") == "prompt" and self._fold_prompt(run_id, parent_run_id, inputs, name):
                 return
             draft = self._new(EventKind.CHAIN, run_id, parent_run_id, name, tags, metadata, {})
-            draft.defer(cv.fill_value, "input", cv.snapshot(inputs))
+            cv.fill_value(draft.fields, "input", inputs)  # now: the caller owns the inputs
             self._begin(run_id, draft, inputs)
         except Exception as exc:
             _contain(exc, "langchain.on_chain_start")
@@ -190,7 +195,7 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
 
     def on_chain_end(self, outputs: Any, *, run_id: UUID, **kwargs: Any) -> None:
         try:
-            self._end(run_id, cv.fill_value, "output", cv.snapshot(outputs))
+            self._end(run_id, cv.fill_value, "output", outputs)
         except Exception as exc:
             _contain(exc, "langchain.on_chain_end")
 
@@ -304,12 +309,9 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
             run = self.runs.get(run_id)
             if run is None:
                 return
-            if not self.screen_outputs:
-                self._end(run_id, cv.fill_generation, response)
-                return
             fields = run.draft.fields
             cv.fill_generation(fields, response)
-            if fields["output_text"]:
+            if self.screen_outputs and fields["output_text"]:
                 try:
                     self._screen_output(run.draft)
                 except ScaleSafeException:
@@ -413,7 +415,7 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
 
 
 def _fill_error(fields: dict[str, Any], error: BaseException) -> None:
-    """Deferred: how a run failed."""
+    """How a run failed, into its draft."""
     kind = type(error).__name__
     fields["status"] = _STATUS_BY_ERROR.get(kind, Status.ERROR)
     fields["error"] = {"type": kind, "message": _message(error)}
