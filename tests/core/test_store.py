@@ -263,3 +263,6 @@ def test_time_column_of_drafts_matches_their_start_time():
         draft = EventDraft({"model_system": "m", "kind": "chat", "source": "langchain",
                             "name": '"start_time":"1999-01-01T00:00:00Z"', "start_time": start})
         assert Row.of(draft).at == _iso(start)
+    elsewhere = dt.datetime(2026, 1, 2, 5, 4, 5, 7, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    draft = EventDraft({"model_system": "m", "kind": "chat", "source": "langchain", "start_time": elsewhere})
+    assert Row.of(draft).at == "2026-01-02T03:04:05.000007+00:00"

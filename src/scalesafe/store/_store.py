@@ -88,9 +88,10 @@ def _at(body: str, start: dt.datetime) -> str:
     ``...:SSZ`` or ``...:SS.ffffffZ``. Anything else is formatted from ``start``."""
     at = body.find('"start_time":"') + 14
     if at >= 14:
-        if body[at + 26:at + 27] == "Z" and body[at + 19] == ".":
+        mark = body[at + 19:at + 20]
+        if mark == "." and body[at + 26:at + 27] == "Z":
             return body[at:at + 26] + "+00:00"
-        if body[at + 19] == "Z":
+        if mark == "Z":
             return body[at:at + 19] + ".000000+00:00"
     return _iso(start)
 

@@ -24,11 +24,12 @@ _ROLE_OF_TYPE = {**_ROLES, **{f"{cls}MessageChunk": role for cls, role in (
     ("AI", "assistant"), ("Human", "user"), ("System", "system"), ("Tool", "tool"),
     ("Function", "function"), ("Developer", "developer"))}}
 
+_MODEL_KEYS = ("model", "model_name", "model_id", "deployment_name")
+
 
 def is_map(value: Any) -> bool:
     """``isinstance(value, Mapping)``, without the ABC check for plain dicts (the usual case)."""
     return type(value) is dict or isinstance(value, Mapping)
-_MODEL_KEYS = ("model", "model_name", "model_id", "deployment_name")
 
 
 def text_of(content: Any) -> str | None:
