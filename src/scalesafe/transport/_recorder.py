@@ -100,7 +100,7 @@ class Recorder:
 
     def _reset(self) -> None:
         """(Re)create per-process state; called at start and in a forked child."""
-        self._queue: deque[Recordable | None] = deque()
+        self._queue: deque[Row | None] = deque()  # None: the stop marker
         self._lock = threading.Lock()
         self._done = threading.Condition(self._lock)
         self._submitted = 0
@@ -272,14 +272,12 @@ class Recorder:
                         return
                     continue
                 self._linger()
-            items, stop = self._take()
-            if items:
-                rows = self._rows(items)
-                if rows:
-                    self._export(rows)
+            rows, stop = self._take()
+            if rows:
+                self._export(rows)  # the queue holds rows only: threads serialise before queueing
                 self._last_progress = time.monotonic()
                 with self._lock:
-                    self._processed += len(items)
+                    self._processed += len(rows)
                     self._done.notify_all()
             if stop:
                 return
@@ -307,8 +305,8 @@ class Recorder:
         self._idle = False
         return True
 
-    def _take(self) -> tuple[list[Recordable], bool]:
-        """Items off the queue, and whether the stop marker came.
+    def _take(self) -> tuple[list[Row], bool]:
+        """Rows off the queue, and whether the stop marker came.
 
         ``batch_size`` items when that many wait; otherwise a power-of-two count. The
         embedded store writes a batch as one INSERT statement prepared for its size, so
