@@ -191,6 +191,42 @@ def test_odd_inputs_never_break_the_chain(client):
     assert one(stored(client), "odd").status is Status.OK
 
 
+def test_every_callback_contains_its_own_failures(client):
+    """Each callback guards its own body: a failure inside any of them is swallowed and counted
+    under that callback's name, never raised into LangChain."""
+    import uuid
+
+    class Broken:
+        def __getattr__(self, name):
+            raise RuntimeError("broken run map")
+
+    handler = ScaleSafeHandler(screen_outputs=True)
+    handler.runs = Broken()
+    rid = uuid.uuid4()
+    calls = {
+        "on_chain_start": lambda: handler.on_chain_start({}, {"q": "hi"}, run_id=rid),
+        "on_chain_end": lambda: handler.on_chain_end({}, run_id=rid),
+        "on_chain_error": lambda: handler.on_chain_error(ValueError("x"), run_id=rid),
+        "on_agent_action": lambda: handler.on_agent_action(object(), run_id=rid),
+        "on_agent_finish": lambda: handler.on_agent_finish(object(), run_id=rid),
+        "on_chat_model_start": lambda: handler.on_chat_model_start({}, [[]], run_id=rid),
+        "on_llm_start": lambda: handler.on_llm_start({}, ["hi"], run_id=rid),
+        "on_llm_new_token": lambda: handler.on_llm_new_token("tok", run_id=rid),
+        "on_llm_end": lambda: handler.on_llm_end(object(), run_id=rid),
+        "on_llm_error": lambda: handler.on_llm_error(ValueError("x"), run_id=rid),
+        "on_tool_start": lambda: handler.on_tool_start({}, "in", run_id=rid),
+        "on_tool_end": lambda: handler.on_tool_end("out", run_id=rid),
+        "on_tool_error": lambda: handler.on_tool_error(ValueError("x"), run_id=rid),
+        "on_retriever_start": lambda: handler.on_retriever_start({}, "q", run_id=rid),
+        "on_retriever_end": lambda: handler.on_retriever_end([], run_id=rid),
+        "on_retriever_error": lambda: handler.on_retriever_error(ValueError("x"), run_id=rid),
+    }
+    for name, call in calls.items():
+        before = internal_errors.by_place.get(f"langchain.{name}", 0)
+        assert call() is None
+        assert internal_errors.by_place.get(f"langchain.{name}", 0) == before + 1, name
+
+
 def test_handler_bugs_are_contained_and_counted(client):
     """Garbage where LangChain passes its objects: every hook swallows and counts its failure."""
     import uuid
