@@ -35,6 +35,24 @@ def test_schema_version_recorded(store):
     assert _raw(store).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
+def test_a_new_file_gets_large_pages_and_an_existing_file_keeps_its_own(tmp_path):
+    from scalesafe.store._store import PAGE_SIZE
+
+    new = LocalStore(tmp_path / "new.db").open()
+    assert _raw(new).execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE == 16384
+    new.close()
+    old_path = tmp_path / "old.db"
+    conn = sqlite3.connect(old_path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")  # an existing file with SQLite's default pages
+    conn.execute("CREATE TABLE t (a)")
+    conn.close()
+    old = LocalStore(old_path)
+    old.append_events(_events(3))
+    assert _raw(old).execute("PRAGMA page_size").fetchone()[0] == 4096
+    assert old.verify() == [] and old.count("default") == 3
+    old.close()
+
+
 def test_append_is_idempotent_by_id(store):
     events = _events(2)
     assert store.append_events(events) == 2

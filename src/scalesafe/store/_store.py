@@ -105,6 +105,12 @@ def _iso(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
+#: Page size of a new database file. Ledger rows are JSON bodies of 0.5-4 KB: SQLite's default
+#: 4 KB page holds one or two, so most appends split a page. 16 KB pages made files about a third
+#: smaller and the writer's CPU time per row about a fifth lower (measured with LangChain events).
+PAGE_SIZE = 16384
+
+
 def connect(path: Path, timeout: float = 10.0) -> sqlite3.Connection:
     """A connection in autocommit mode that waits for locks, on a file in WAL mode.
 
@@ -114,6 +120,7 @@ def connect(path: Path, timeout: float = 10.0) -> sqlite3.Connection:
     """
     conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+    conn.execute(f"PRAGMA page_size={PAGE_SIZE}")  # takes effect on a new file only
     deadline = time.monotonic() + timeout
     while conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
         try:
