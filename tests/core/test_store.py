@@ -284,3 +284,24 @@ def test_time_column_of_drafts_matches_their_start_time():
     elsewhere = dt.datetime(2026, 1, 2, 5, 4, 5, 7, tzinfo=dt.timezone(dt.timedelta(hours=2)))
     draft = EventDraft({"model_system": "m", "kind": "chat", "source": "langchain", "start_time": elsewhere})
     assert Row.of(draft).at == "2026-01-02T03:04:05.000007+00:00"
+
+
+def test_rows_of_events_read_time_and_enum_columns_as_plain_text():
+    import datetime as dt
+
+    from scalesafe.model import Action, EventKind, Source, Status
+    from scalesafe.store import Row
+    from scalesafe.store._store import _iso
+
+    starts = [dt.datetime(2026, 1, 2, 3, 4, 5, micro, tzinfo=dt.UTC) for micro in (0, 7, 999999)]
+    starts += [dt.datetime(2026, 1, 2, 5, 4, 5, 7, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+               dt.datetime(2026, 1, 2, 3, 4, 5, 7)]  # naive: taken as UTC
+    for start in starts:
+        event = Event(start_time=start, kind=EventKind.TOOL, source=Source.OPENAI, status=Status.BLOCKED,
+                      verdict=Action.BLOCK, name='"start_time":"1999-01-01T00:00:00Z"')
+        row = Row.of(event)
+        assert row.at == _iso(start) and len(row.at) == 32
+        assert (row.kind, row.source, row.status, row.verdict) == ("tool", "openai", "blocked", "block")
+        assert {type(v) for v in (row.kind, row.source, row.status, row.verdict)} == {str}
+        assert row.body == event.to_json()
+    assert Row.of(Event()).verdict is None
