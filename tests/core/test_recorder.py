@@ -81,6 +81,31 @@ def test_full_queue_waits_then_counts_drops():
     rec.close()
 
 
+def test_a_producer_far_ahead_of_the_writer_yields_the_gil_once_per_shipped_batch(monkeypatch):
+    """The writer needs the GIL after every SQLite call; a producer that never pauses would
+    make it wait a whole switch interval each time. Only a backlog of more than two write
+    batches makes the producer yield, and only when it ships."""
+    from scalesafe.transport import _recorder
+
+    yields = []
+    monkeypatch.setattr(_recorder, "_yield_gil", lambda: yields.append(len(rec._queue)))
+    sink = GatedSink()  # the writer takes one batch, then blocks: the rest stays queued
+    rec = Recorder(sink, batch_size=4, serialize_batch=2, linger=0)
+    for _ in range(2):
+        rec.enqueue(Event())
+    deadline = time.monotonic() + 5
+    while rec._queue and time.monotonic() < deadline:  # the writer took the first two
+        time.sleep(0.01)
+    for _ in range(16):
+        rec.enqueue(Event())
+    # 16 more events ship in 8 pairs; the queue holds 2, 4, ... 16 rows after each ship
+    assert yields == [10, 12, 14, 16]
+    sink.gate.set()
+    assert rec.flush(5) == 0
+    assert len(sink.events) == 18
+    rec.close()
+
+
 def test_flush_honours_its_timeout():
     sink = GatedSink()
     rec = Recorder(sink)
