@@ -4,9 +4,10 @@ Same chain as bench/langchain_overhead.py (``ChatPromptTemplate | FakeListChatMo
 ~1 KB prompt). Each peer is pointed at a dead port on 127.0.0.1, so nothing leaves the
 machine; their exporters fail in the background, as they would with a server outage.
 Configurations run in interleaved rounds (the order rotates every round); an overhead is
-the median of each round's difference from the bare chain in that round. ScaleSafe's time includes writing every event it logged (as in
-bench/langchain_overhead.py); the peers' exporters keep running in the background
-(failing), which can only make their figures look better. Peers are optional
+the median of each round's difference from the bare chain in that round. ScaleSafe's time
+includes writing every event it logged (as in bench/langchain_overhead.py); the peers'
+exporters keep running in the background (failing), which can only make their figures look
+better. Peers are optional
 (``pip install 'scalesafe[bench]'``); a missing one is reported as such.
 
     python bench/peers_langchain.py [--quick] [--json PATH]

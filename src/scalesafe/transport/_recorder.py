@@ -8,9 +8,10 @@ included): Python work in a second thread costs the application more than the
 same work done in a batch in its own thread, because the two threads trade the
 GIL and their caches (~40 µs per LangChain invoke). A buffer's lock keeps each
 thread's events in order; the worker picks up what sat in a buffer for longer
-than ``straggler_wait``, and ``flush`` takes everything. A producer that has left the
-worker more than two write batches behind yields the GIL each time it ships. Losses are counted with a
-reason, every timeout is honoured, and a forked child gets fresh state of its own.
+than ``straggler_wait``, and ``flush`` takes everything. A producer that has left
+the worker more than two write batches behind yields the GIL each time it ships.
+Losses are counted with a reason, every timeout is honoured, and a forked child gets
+fresh state of its own.
 """
 
 from __future__ import annotations
