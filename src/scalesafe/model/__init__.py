@@ -1,6 +1,6 @@
 """Pydantic models for everything ScaleSafe stores or sends."""
 
-from ._canonical import GENESIS, canonical_json, chain_hash
+from ._canonical import GENESIS, canonical_json, chain_hash, sha256_hex
 from ._draft import EventDraft
 from ._event import (
     ErrorInfo,
@@ -45,6 +45,7 @@ __all__ = [
     "canonical_json",
     "chain_hash",
     "new_id",
+    "sha256_hex",
     "to_jsonable",
     "utcnow",
 ]
