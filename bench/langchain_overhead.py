@@ -11,7 +11,9 @@ batches unwritten, or let them be written during another configuration's turn,
 understate the overhead: under a CPU-bound loop like this one the writer runs
 behind, so those batches are much of its work. Two clocks: wall time, and the
 process's CPU time (all threads). The handler's events go to an in-memory sink
-(emptied every round) and, separately, to the real embedded store.
+(emptied every round) and, separately, to the real embedded store. One more pair
+runs a 4 KB prompt against its own baseline: rows past 2 KB are where the writer
+once had to win the GIL back from the application for every row it hashed.
 
     python bench/langchain_overhead.py [--quick] [--json PATH]
 """
@@ -36,6 +38,8 @@ from scalesafe.langchain import ScaleSafeHandler
 from scalesafe.transport import InMemorySink
 
 PROMPT = ("Please summarise the quarterly report for the operations team. " * 16)[:1000]
+LONG_PROMPT = ("Please summarise the quarterly report for the operations team. " * 64)[:4000]
+LONG_BASELINE = "no handler, 4 KB prompt"
 GOAL_OFF_RATIO = 3.0
 GOAL_ON_US = 200.0
 
@@ -110,34 +114,37 @@ def _chain() -> Any:
     return prompt | FakeListChatModel(responses=["The report shows steady growth."])
 
 
-Config = tuple[Callable[[], list[Any]], Client | None]
+Config = tuple[Callable[[], list[Any]], Client | None, str]
 
 
 def _configs(home: str) -> tuple[dict[str, Config], tuple[Client, Client], InMemorySink]:
-    """Each configuration: its callbacks, and the client whose writer it waits for."""
+    """Each configuration: its callbacks, the client whose writer it waits for, its prompt."""
     sink = InMemorySink()
     memory = Client(home=home, sink=sink)
     store = Client(home=home)
     return {
-        "no handler": (lambda: [], None),
-        "no-op handler": (lambda: [NoopHandler()], None),
-        "pass handler (reference)": (lambda: [PassHandler()], None),
-        "minimal JSON-lines logger (reference)": (lambda: [JsonLinesHandler()], None),
-        "ScaleSafeHandler, screening off": (lambda: [ScaleSafeHandler(client=memory)], memory),
+        "no handler": (lambda: [], None, PROMPT),
+        "no-op handler": (lambda: [NoopHandler()], None, PROMPT),
+        "pass handler (reference)": (lambda: [PassHandler()], None, PROMPT),
+        "minimal JSON-lines logger (reference)": (lambda: [JsonLinesHandler()], None, PROMPT),
+        "ScaleSafeHandler, screening off": (lambda: [ScaleSafeHandler(client=memory)], memory, PROMPT),
         "ScaleSafeHandler, screening on": (lambda: [
-            ScaleSafeHandler(client=memory, screen_inputs=True, screen_outputs=True)], memory),
+            ScaleSafeHandler(client=memory, screen_inputs=True, screen_outputs=True)], memory, PROMPT),
         "ScaleSafeHandler, screening off, local store": (
-            lambda: [ScaleSafeHandler(client=store)], store),
+            lambda: [ScaleSafeHandler(client=store)], store, PROMPT),
         "ScaleSafeHandler, screening on, local store": (lambda: [
-            ScaleSafeHandler(client=store, screen_inputs=True, screen_outputs=True)], store),
+            ScaleSafeHandler(client=store, screen_inputs=True, screen_outputs=True)], store, PROMPT),
+        LONG_BASELINE: (lambda: [], None, LONG_PROMPT),
+        "ScaleSafeHandler, screening off, local store, 4 KB prompt": (
+            lambda: [ScaleSafeHandler(client=store)], store, LONG_PROMPT),
     }, (memory, store), sink
 
 
 def _time(chain: Any, config: Config, n: int) -> tuple[float, float]:
     """(wall µs, process CPU µs) per invoke, including writing what the invokes logged."""
-    make, client = config
+    make, client, prompt = config
     run_config = {"callbacks": make()}
-    inputs = {"q": PROMPT}
+    inputs = {"q": prompt}
     wall, cpu = time.perf_counter(), time.process_time()
     for _ in range(n):
         chain.invoke(inputs, config=run_config)
@@ -160,8 +167,9 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             order = names[i % len(names):] + names[:i % len(names)]
             times = {name: _time(chain, configs[name], per_round) for name in order}
             for name in names:
-                samples[name].append((*times[name], times[name][0] - times["no handler"][0],
-                                      times[name][1] - times["no handler"][1]))
+                base = times[LONG_BASELINE if configs[name][2] is LONG_PROMPT else "no handler"]
+                samples[name].append((*times[name], times[name][0] - base[0],
+                                      times[name][1] - base[1]))
             sink.clear()
         for client in clients:
             client.close(10)
