@@ -88,7 +88,7 @@ def test_row_hashes_feed_hashlib_pieces_that_keep_the_gil(monkeypatch, tmp_path)
     chain_hash(GENESIS, 1, "y" * 100_000)  # long enough to hash without the GIL
     assert fed == [100_000 + len(GENESIS) + 3]
     fed.clear()
-    store = LocalStore(tmp_path / "s.db")  # the writer's own inlined chain
+    store = LocalStore(tmp_path / "s.db")  # the writer's own path
     store.append_events([Event(output_text="z" * 10_000)])
     assert sum(fed) > 10_000 and max(fed) < 2048
     assert store.verify() == []

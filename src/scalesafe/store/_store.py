@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..exceptions import DatabaseOperationError
-from ..model import GENESIS, Event, EventDraft, canonical_json, chain_hash, sha256_hex
+from ..model import GENESIS, Event, EventDraft, canonical_json, chain_hash
 from ._schema import migrate
 
 
@@ -251,8 +251,8 @@ class LocalStore:
         """Flat INSERT values for ``rows`` chained after ``head(system)``; ``heads`` gets the new heads.
 
         With ``existing``, rows with those ids (or repeated in the batch) are left out.
-        Same hash as ``chain_hash``, inlined; ``sha256_hex`` keeps the GIL, which this loop
-        would otherwise have to win back from the application for every row of 2 KB or more.
+        ``chain_hash`` keeps the GIL, which this loop would otherwise have to win back from
+        the application for every row of 2 KB or more.
         """
         values: list[Any] = []
         system, n, prev = None, 0, ""
@@ -268,7 +268,7 @@ class LocalStore:
                 n, prev = heads.get(system) or head(system)
             n += 1
             body = row.body
-            digest = sha256_hex(f"{prev}\x1f{n}\x1f{body}".encode())
+            digest = chain_hash(prev, n, body)
             values += (system, n, row.id, row.type, row.at, row.kind, row.source,
                        row.trace_id, row.verdict, row.status, body, prev, digest)
             prev = digest
