@@ -169,6 +169,11 @@ class LocalStore:
         self._heads: dict[str, tuple[int, str]] = {}  # (n, hash) of each chain, as last written
         self._statement_rows = 0
 
+    @property
+    def timeout(self) -> float:
+        """Seconds each connection waits for another writer's lock."""
+        return self._timeout
+
     # connections -----------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)

@@ -32,11 +32,15 @@ from typing import Literal
 from ..model import Event, EventDraft
 from ..model._ids import new_ids
 from ..store import Row
-from ._sinks import Sink
+from . import _process
+from ._sinks import Sink, StoreSink
 
 log = logging.getLogger("scalesafe")
 
 Durability = Literal["async", "sync"]
+#: "auto": a thread that records at a sustained rate hands rows to a writer process (embedded
+#: store, POSIX); "thread": the worker thread writes everything.
+Writer = Literal["auto", "thread"]
 #: What monitors hand over: an event, a draft of one (see EventDraft), or a ready row.
 Recordable = Event | EventDraft | Row
 
@@ -78,11 +82,15 @@ class Recorder:
         linger: float = 0.005,
         serialize_batch: int = 32,
         straggler_wait: float = 0.05,
+        writer: Writer = "auto",
     ) -> None:
-        if durability not in ("async", "sync"):
-            from ..exceptions import ConfigurationError
+        from ..exceptions import ConfigurationError
 
+        if durability not in ("async", "sync"):
             raise ConfigurationError("durability must be 'async' or 'sync'")
+        if writer not in ("auto", "thread"):
+            raise ConfigurationError("writer must be 'auto' or 'thread'")
+        self.writer = writer
         self.sink = sink
         self.durability = durability
         self.max_queue = max_queue
@@ -102,6 +110,13 @@ class Recorder:
 
     def _reset(self) -> None:
         """(Re)create per-process state; called at start and in a forked child."""
+        inherited: _process.ProcessWriter | None = getattr(self, "_proc", None)
+        if inherited is not None:
+            inherited.forget()  # the parent's: its rows are the parent's to write
+        self._proc: _process.ProcessWriter | None = None
+        self._proc_failed = False
+        self._exporting = False  # the worker holds rows it took off the queue
+        self._sleep_until = 0.0  # when the sleeping worker wakes by itself
         self._queue: deque[Row | None] = deque()  # None: the stop marker
         self._lock = threading.Lock()
         self._done = threading.Condition(self._lock)
@@ -143,11 +158,11 @@ class Recorder:
                 shipped = len(items) >= self.serialize_batch
                 if shipped:
                     buffer.items = []
-                    self._ship(items)  # under the buffer's lock: this thread's order holds
+                    self._ship(items, sustained=True)  # under the buffer's lock: this thread's order holds
             if shipped:
                 if len(self._queue) > 2 * self.batch_size:
                     _yield_gil()  # the writer is behind: let it take the GIL now
-            elif first and self._idle:
+            elif first and self._idle and self._sleep_until > buffer.since + self._patience():
                 self._ready.set()  # the worker must come back for it if no more follow
             return True
         except _Full:
@@ -163,17 +178,76 @@ class Recorder:
             self._buffers.append(buffer)
         return buffer
 
-    def _ship(self, items: list[Recordable]) -> None:
-        """Serialise ``items`` in the calling thread and queue the rows for the worker."""
+    def _ship(self, items: list[Recordable], sustained: bool = False) -> None:
+        """Serialise ``items`` in the calling thread and pass the rows on: to the writer
+        process if there is one (started when a thread ships a full buffer: ``sustained``),
+        else onto the queue for the worker."""
         rows = self._rows(items)
-        self._queue.extend(rows)  # room was reserved when each event was admitted
+        proc = self._proc
+        if proc is None and sustained and self.writer == "auto":
+            proc = self._start_process()
+        if proc is not None and proc.send(rows):
+            if proc.backlog and self._idle:
+                self._ready.set()  # the pipe is full: the worker pushes the rest
+        else:
+            self._queue.extend(rows)  # room was reserved when each event was admitted
+            if self._idle:
+                self._ready.set()
         settled = len(items) - len(rows)  # unserialisable: already counted as dropped
         if settled:
             with self._lock:
                 self._processed += settled
                 self._done.notify_all()
-        if self._idle:
-            self._ready.set()
+
+    # writer process ------------------------------------------------------------------
+    def _start_process(self) -> _process.ProcessWriter | None:
+        """Start the writer process once the worker has written everything queued so far
+        (so no thread's rows can overtake its earlier ones). None when it cannot be used."""
+        if self._proc_failed or self._queue or self._exporting or self.durability != "async":
+            return None
+        sink = self.sink
+        if type(sink) is not StoreSink or not _process.supported():
+            self._proc_failed = True  # another sink, or a platform without it: stay with the thread
+            return None
+        with self._lock:
+            if self._proc is None and not self._proc_failed:
+                try:
+                    store = sink.store
+                    self._proc = _process.ProcessWriter(store.path, store.timeout, self._queue.extend)
+                except Exception as exc:
+                    self._proc_failed = True
+                    log.warning("scalesafe: could not start the writer process (%s); the writer "
+                                "thread writes everything", type(exc).__name__)
+        return self._proc
+
+    def _tend(self, proc: _process.ProcessWriter) -> None:
+        """Count what the writer process has written; hand its rows to the worker if it is gone."""
+        written, failed, error = proc.progress()
+        if written or failed:
+            with self._lock:
+                self._processed += written + failed
+                self._counts["written"] += written
+                self._counts["failed"] += failed
+                if failed:
+                    key = f"sink_error:{error or 'unknown'}"
+                    self.drop_reasons[key] = self.drop_reasons.get(key, 0) + failed
+                self._last_progress = time.monotonic()
+                self._done.notify_all()
+            if failed:
+                log.warning("scalesafe: lost %d event(s) in the writer process: %s", failed, error)
+        if not proc.alive() and self._proc is proc:
+            handed = proc.give_back()  # unconfirmed rows onto the queue, in order
+            self._proc = None
+            self._proc_failed = True
+            self._tend(proc)  # what it confirmed before it went
+            if handed or not self._closed:
+                log.warning("scalesafe: the writer process ended (exit code %s); the writer "
+                            "thread writes the %d event(s) it left", proc.exit_code(), handed)
+            if handed:
+                self._ensure_worker()
+                self._ready.set()
+        elif proc.backlog:
+            proc.drain(0.01)
 
     def _collect(self, *, force: bool, timeout: float = 0.0) -> None:
         """Ship what waits in the threads' buffers: all of it (``force``), or what is overdue.
@@ -188,7 +262,7 @@ class Recorder:
                     with self._lock, contextlib.suppress(ValueError):
                         self._buffers.remove(buffer)
                 continue
-            if not force and now - buffer.since < self.straggler_wait:
+            if not force and now - buffer.since < self._patience():
                 continue
             acquired = buffer.lock.acquire(timeout=timeout) if force else buffer.lock.acquire(False)
             if not acquired:
@@ -200,12 +274,17 @@ class Recorder:
             finally:
                 buffer.lock.release()
 
+    def _patience(self) -> float:
+        """How long a buffered event may wait for its thread to ship it. Longer with a writer
+        process: then the worker wakes (and takes the GIL) only a few times a second."""
+        return self.straggler_wait if self._proc is None else max(self.straggler_wait, PROCESS_CHECK_SECONDS)
+
     def _next_straggler(self) -> float | None:
         """Seconds until the oldest buffered event is overdue (0 if it is), or None."""
         since = [b.since for b in self._buffers if b.items]
         if not since:
             return None
-        return max(0.0, min(since) + self.straggler_wait - time.monotonic())
+        return max(0.0, min(since) + self._patience() - time.monotonic())
 
     def _admit(self) -> None:
         """Count one more event in, waiting for room first: the queue's bound covers the
@@ -216,9 +295,17 @@ class Recorder:
         unlucky for a while when they race for freed room), up to ``MAX_BACKPRESSURE``
         in all. When the writer is stuck, the event is refused (``_Full``) at once.
         """
-        start = deadline = 0.0
         with self._lock:
-            while True:
+            if self._submitted - self._processed < self.max_queue:
+                self._submitted += 1
+                self._counts["enqueued"] += 1
+                return
+        start = deadline = 0.0
+        while True:
+            proc = self._proc
+            if proc is not None:
+                self._tend(proc)  # the writer process's progress makes room
+            with self._lock:
                 if self._submitted - self._processed < self.max_queue:
                     self._submitted += 1
                     self._counts["enqueued"] += 1
@@ -233,7 +320,7 @@ class Recorder:
                 if now >= deadline:
                     raise _Full
                 self._ready.set()
-                self._done.wait(min(0.1, deadline - now))
+                self._done.wait(min(0.1 if proc is None else 0.005, deadline - now))
 
     def _write_now(self, item: Recordable) -> bool:
         with self._sync_lock:
@@ -270,6 +357,9 @@ class Recorder:
 
     def _work(self) -> None:
         while True:
+            proc = self._proc
+            if proc is not None:
+                self._tend(proc)
             if not self._queue:
                 self._collect(force=False)  # events that sat in a buffer too long
                 if not self._queue:
@@ -277,6 +367,7 @@ class Recorder:
                         return
                     continue
                 self._linger()
+            self._exporting = True
             rows, stop = self._take()
             if rows:
                 self._export(rows)  # the queue holds rows only: threads serialise before queueing
@@ -284,6 +375,7 @@ class Recorder:
                 with self._lock:
                     self._processed += len(rows)
                     self._done.notify_all()
+            self._exporting = False
             if stop:
                 return
             self._linger()
@@ -299,10 +391,15 @@ class Recorder:
     def _sleep(self) -> bool:
         """Wait for rows while the queue is empty (or until a buffered event is overdue);
         False when closed and idle."""
+        self._sleep_until = float("inf")  # until known: producers wake the worker
         self._idle = True
         self._ready.clear()  # cleared before the re-check: a producer's set() is never lost
         due = self._next_straggler()
         timeout = 1.0 if due is None else min(1.0, due)
+        proc = self._proc
+        if proc is not None:
+            timeout = min(timeout, 0.01 if proc.backlog else PROCESS_CHECK_SECONDS)
+        self._sleep_until = time.monotonic() + timeout
         if not self._queue and not self._ready.wait(timeout) and due is None:
             self._last_progress = time.monotonic()  # idle is not stalled
             if self._closed and not self._queue:
@@ -379,11 +476,21 @@ class Recorder:
         self._wake.set()
         with self._lock:
             target = self._submitted
-            while self._processed < target:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or self._thread is None or not self._thread.is_alive():
+        while True:
+            proc = self._proc
+            if proc is not None:
+                self._tend(proc)
+                if proc.backlog:
+                    proc.drain(min(max(deadline - time.monotonic(), 0.0), 0.01))
+            with self._lock:
+                if self._processed >= target:
                     break
-                self._done.wait(min(remaining, 0.1))
+                remaining = deadline - time.monotonic()
+                worker_gone = self._thread is None or not self._thread.is_alive()
+                if remaining <= 0 or (worker_gone and proc is None):
+                    break
+                self._done.wait(min(remaining, 0.1 if proc is None else 0.002))
+        with self._lock:
             left = target - self._processed
         self._wake.clear()
         try:
@@ -396,8 +503,13 @@ class Recorder:
         """Flush within ``timeout``, stop the worker and close the sink; returns events left."""
         if self._closed:
             return 0
+        deadline = time.monotonic() + max(timeout, 0.0)
         left = self.flush(timeout)
         self._closed = True
+        proc = self._proc
+        if proc is not None and self._pid == os.getpid():
+            proc.close(deadline - time.monotonic())
+            self._tend(proc)
         if self._thread is not None and self._pid == os.getpid():
             self._queue.append(None)
             self._ready.set()
@@ -410,6 +522,9 @@ class Recorder:
 
     @property
     def stats(self) -> RecorderStats:
+        proc = self._proc
+        if proc is not None:
+            self._tend(proc)
         with self._lock:
             pending = self._submitted - self._processed
             return RecorderStats(pending=max(pending, 0), **self._counts)
@@ -431,6 +546,7 @@ def _yield_gil() -> None:
 
 _live: weakref.WeakSet[Recorder] = weakref.WeakSet()
 STALL_SECONDS = 2.0
+PROCESS_CHECK_SECONDS = 0.25  # how often an idle worker looks at the writer process
 MAX_BACKPRESSURE = 30.0
 EXIT_FLUSH_SECONDS = 5.0
 

@@ -1,0 +1,222 @@
+"""A writer process for the embedded store: the application's threads keep the GIL to themselves.
+
+A Python thread that writes in the background costs the application more than its
+own work: each time it wakes it must win the GIL back from the busy application
+thread, and the two threads hand the GIL, and the interpreter's hottest cache lines,
+back and forth between cores. Measured with a LangChain chain, a writer thread that
+does nothing at all costs ~20 µs per invoke; one that writes to SQLite ~50.
+
+So when one thread records at a sustained rate (see ``Recorder``), rows go through a
+pipe to a child process (``python -m scalesafe.transport._writer_main``) that
+appends them to the same database: the producer pays for one ``write`` per batch.
+The child reports progress through a small shared counter file, so neither side
+waits on the other. Rows stay here until the child has written them: if it dies,
+they are handed back to the thread writer (appending is idempotent by id), so a
+dead child costs nothing that was acknowledged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import marshal
+import mmap
+import os
+import select
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+from collections import deque
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ..store import Row
+
+log = logging.getLogger("scalesafe")
+
+#: Counter file layout: rows written, rows failed, then the last failure's type name.
+COUNTERS = struct.Struct("<QQ")
+ERROR_AT, ERROR_SIZE = COUNTERS.size, 64
+COUNTER_FILE_SIZE = ERROR_AT + ERROR_SIZE
+FRAME = struct.Struct("<I")
+PIPE_SIZE = 1 << 20  # Linux: ask for a 1 MB pipe, so a starting child never holds producers up
+_F_SETPIPE_SZ = 1031
+
+
+def supported() -> bool:
+    """Whether this interpreter can start ``python -m ...`` children with inherited pipes."""
+    return os.name == "posix" and bool(sys.executable) and not getattr(sys, "frozen", False)
+
+
+class ProcessWriter:
+    """The parent's end: frames of rows into a pipe, progress out of a shared counter file."""
+
+    def __init__(self, db_path: Path, timeout: float, requeue: Callable[[list[Row]], None]) -> None:
+        self._lock = threading.Lock()
+        self._requeue = requeue  # where rows go back if the child dies
+        self._new = [0, 0]  # child's rows written and failed, not yet passed on by ``progress``
+        self._error = ""
+        self.broken = False  # the pipe failed: rows go back at the next chance
+        self._given_back = False
+        self._pending = bytearray()  # what the pipe would not take yet
+        self._unconfirmed: deque[tuple[int, list[Row]]] = deque()  # (rows sent once written, rows)
+        self._sent = 0
+        self._seen = (0, 0)  # child's (written, failed) at the last ``progress``
+        self.closed = False
+        with tempfile.TemporaryFile() as counter:  # the mapping and the child keep the file
+            counter.truncate(COUNTER_FILE_SIZE)
+            self._counters = mmap.mmap(counter.fileno(), COUNTER_FILE_SIZE)
+            read_end, self._fd = os.pipe()
+            try:
+                with contextlib.suppress(OSError, AttributeError):
+                    import fcntl
+
+                    fcntl.fcntl(self._fd, _F_SETPIPE_SZ, PIPE_SIZE)
+                os.set_blocking(self._fd, False)
+                self._proc = subprocess.Popen(
+                    [sys.executable, "-m", "scalesafe.transport._writer_main", str(db_path),
+                     str(timeout), str(read_end), str(counter.fileno())],
+                    pass_fds=(read_end, counter.fileno()), stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL, env=_child_env(), close_fds=True,
+                )
+            except BaseException:
+                os.close(self._fd)
+                raise
+            finally:
+                os.close(read_end)
+
+    # producers ------------------------------------------------------------------------
+    def send(self, rows: Sequence[Row]) -> bool:
+        """Hand rows to the child; False (nothing taken) once it is closed or gone.
+
+        A pipe that fails hands every unconfirmed row back here and now, under the lock,
+        so rows the caller queues next cannot overtake them.
+        """
+        data = marshal.dumps([tuple(row) for row in rows])
+        with self._lock:
+            if self.closed:
+                return False
+            self._sent += len(rows)
+            self._unconfirmed.append((self._sent, list(rows)))
+            self._pending += FRAME.pack(len(data))
+            self._pending += data
+            self._push()
+            self._read_counters()
+            if self.broken:
+                self._give_back()
+                return False
+            return True
+
+    @property
+    def backlog(self) -> bool:
+        """Bytes are waiting for room in the pipe (the worker pushes them)."""
+        return bool(self._pending)
+
+    def _push(self) -> None:
+        """Write what the pipe takes without blocking (call with the lock held)."""
+        pending = self._pending
+        while pending:
+            try:
+                n = os.write(self._fd, pending)
+            except BlockingIOError:
+                return
+            except InterruptedError:
+                continue
+            except OSError:
+                self.broken = True  # the child is gone
+                return
+            del pending[:n]
+
+    def drain(self, timeout: float) -> None:
+        """Wait up to ``timeout`` for room in the pipe and push the backlog."""
+        if self._pending and not self.closed:
+            with contextlib.suppress(OSError, ValueError):
+                select.select([], [self._fd], [], timeout)
+            with self._lock:
+                if not self.closed:
+                    self._push()
+
+    # progress -------------------------------------------------------------------------
+    def _read_counters(self) -> None:
+        """Take in the child's progress and release the rows it confirmed (lock held)."""
+        if self._given_back:
+            return
+        while True:  # a read can race the child's write of the two counters: read until stable
+            counts = COUNTERS.unpack_from(self._counters, 0)
+            if COUNTERS.unpack_from(self._counters, 0) == counts:
+                break
+        (written, failed), (old_written, old_failed) = counts, self._seen
+        if (written, failed) == self._seen:
+            return
+        self._seen = counts
+        self._new[0] += written - old_written
+        self._new[1] += failed - old_failed
+        if failed != old_failed:
+            self._error = bytes(self._counters[ERROR_AT:]).rstrip(b"\0").decode("ascii", "replace")
+        done, unconfirmed = written + failed, self._unconfirmed
+        while unconfirmed and unconfirmed[0][0] <= done:
+            unconfirmed.popleft()  # freed here, in a producer's thread: its memory stays warm
+
+    def progress(self) -> tuple[int, int, str]:
+        """Rows the child wrote and failed since the last call, and its last failure's type."""
+        with self._lock:
+            self._read_counters()
+            (written, failed), self._new = self._new, [0, 0]
+            return written, failed, self._error
+
+    def alive(self) -> bool:
+        return not self.closed and not self.broken and self._proc.poll() is None
+
+    def exit_code(self) -> int | None:
+        return self._proc.poll()
+
+    def give_back(self) -> int:
+        """Close, and hand every row the child has not confirmed back (see ``send``); how many."""
+        with self._lock:
+            return self._give_back()
+
+    def _give_back(self) -> int:
+        if self._given_back:
+            return 0
+        self._read_counters()
+        self.closed = self._given_back = True
+        done = sum(self._seen)
+        rows: list[Row] = []
+        for end, batch in self._unconfirmed:
+            rows.extend(batch[max(0, done - (end - len(batch))):])
+        self._unconfirmed.clear()
+        self._pending.clear()
+        self._shut()
+        self._requeue(rows)  # appending is idempotent by id: a row written but not yet counted is skipped
+        return len(rows)
+
+    # ending ---------------------------------------------------------------------------
+    def close(self, timeout: float) -> None:
+        """Stop sending; the child writes what it has and exits (waited for up to ``timeout``)."""
+        with self._lock:
+            self.closed = True
+            self._shut()  # the child reads to the end of the pipe, then exits
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._proc.wait(max(timeout, 0.0))
+
+    def _shut(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self._fd)
+        self._fd = -1
+
+    def forget(self) -> None:
+        """In a forked child: let go of the parent's pipe without touching its rows."""
+        self.closed = True
+        self._shut()
+        self._proc.returncode = 0  # the parent's child: never waited for from here
+
+
+def _child_env() -> dict[str, str]:
+    """The environment, with this copy of scalesafe first on the child's import path (the
+    application may have imported it from a folder that is not installed)."""
+    env = dict(os.environ)
+    root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    return env

@@ -1,0 +1,113 @@
+"""The writer process (see ``_process``): frames of rows from a pipe into the embedded store.
+
+Run as ``python -m scalesafe.transport._writer_main DB TIMEOUT PIPE_FD COUNTER_FD``.
+It exits once the pipe is closed and everything read from it is written, so rows the
+application handed over before it died are still stored.
+"""
+
+from __future__ import annotations
+
+import marshal
+import mmap
+import os
+import select
+import signal
+import sys
+import time
+
+from ..store import LocalStore, Row
+from ._process import COUNTER_FILE_SIZE, COUNTERS, ERROR_AT, ERROR_SIZE, FRAME
+
+BATCH_ROWS = 500
+LINGER = 0.005  # more frames usually follow at once; one transaction for all of them
+RETRIES = 3
+
+
+def main(argv: list[str]) -> int:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the application; EOF stops us
+    db, timeout, pipe_fd, counter_fd = argv[0], float(argv[1]), int(argv[2]), int(argv[3])
+    counters = mmap.mmap(counter_fd, COUNTER_FILE_SIZE)
+    os.close(counter_fd)
+    store = LocalStore(db, timeout=timeout)
+    frames = _Frames(pipe_fd)
+    written = failed = 0
+    while True:
+        rows, ended = _read_batch(frames)
+        if rows:
+            error = _append(store, rows)
+            if error is None:
+                written += len(rows)
+            else:
+                failed += len(rows)
+                counters[ERROR_AT:] = error.encode("ascii", "replace")[:ERROR_SIZE].ljust(ERROR_SIZE, b"\0")
+            COUNTERS.pack_into(counters, 0, written, failed)
+        if ended:
+            return 0
+
+
+class _Frames:
+    """Length-prefixed frames off the pipe, read in large chunks."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buf = bytearray()
+        self.ended = False
+
+    def complete(self) -> bool:
+        """A whole frame is buffered."""
+        if len(self.buf) < FRAME.size:
+            return False
+        return len(self.buf) >= FRAME.size + FRAME.unpack_from(self.buf)[0]
+
+    def next(self, timeout: float | None) -> bytes | None:
+        """The next frame; None at the end of the pipe or when none came within ``timeout``."""
+        while True:
+            if self.complete():
+                (size,) = FRAME.unpack_from(self.buf)
+                frame = bytes(self.buf[FRAME.size:FRAME.size + size])
+                del self.buf[:FRAME.size + size]
+                return frame
+            if self.ended:
+                return None
+            if timeout is not None and not select.select([self.fd], [], [], max(timeout, 0.0))[0]:
+                return None
+            chunk = os.read(self.fd, 1 << 20)
+            if not chunk:
+                self.ended = True  # a partial frame at the end was cut off by a dying sender
+            self.buf += chunk
+
+
+def _read_batch(frames: _Frames) -> tuple[list[Row], bool]:
+    """One frame (waiting for it), then whatever follows within LINGER, up to BATCH_ROWS."""
+    rows: list[Row] = []
+    deadline = None
+    while len(rows) < BATCH_ROWS:
+        timeout = None if deadline is None else deadline - time.monotonic()
+        if timeout is not None and timeout <= 0:
+            break
+        frame = frames.next(timeout)
+        if frame is None:
+            break
+        rows.extend(Row(*values) for values in marshal.loads(frame))
+        if deadline is None:
+            deadline = time.monotonic() + LINGER
+    return rows, frames.ended and not frames.complete()
+
+
+def _append(store: LocalStore, rows: list[Row]) -> str | None:
+    """Append with retries, as the thread writer does; the last failure's type name, or None."""
+    delay = 0.05
+    for attempt in range(RETRIES + 1):
+        try:
+            store.append(rows)
+            return None
+        except Exception as exc:
+            if attempt == RETRIES:
+                return type(exc).__name__
+            time.sleep(delay)
+            delay *= 4
+    return None  # pragma: no cover
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
