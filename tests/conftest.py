@@ -13,7 +13,7 @@ from scalesafe import Client
 
 @pytest.fixture(autouse=True)
 def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in ("SCALESAFE_API_KEY", "SCALESAFE_BASE_URL", "SCALESAFE_MODEL"):
+    for name in ("SCALESAFE_API_KEY", "SCALESAFE_BASE_URL", "SCALESAFE_MODEL", "SCALESAFE_WRITER"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SCALESAFE_HOME", str(tmp_path / "scalesafe-home"))
     client_module._default = None

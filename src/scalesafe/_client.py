@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ._settings import Settings, resolve
 from .backends import Backend, LocalBackend
 from .model import Event, EventDraft, StopState
-from .transport import Durability, Recorder, RecorderStats, Sink, StoreSink
+from .transport import Durability, Recorder, RecorderStats, Sink, StoreSink, Writer
 
 if TYPE_CHECKING:
     from .screening import Policy
@@ -44,6 +44,7 @@ class Client:
         queue_timeout: float = 2.0,
         stop_ttl: float = 2.0,
         review_wait: float | None = None,
+        writer: Writer | None = None,
     ) -> None:
         self.settings: Settings = resolve(api_key, base_url, home, model)
         self.backend: Backend = backend or self._make_backend(profile)
@@ -53,6 +54,7 @@ class Client:
             max_queue=max_queue,
             batch_size=batch_size,
             queue_timeout=queue_timeout,
+            writer=writer or os.environ.get("SCALESAFE_WRITER") or "auto",  # type: ignore[arg-type]
         )
         self._policy_arg = policy
         self._policy: Policy | None = self._load_policy() if policy is not None else None

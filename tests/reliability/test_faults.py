@@ -29,10 +29,10 @@ WRITER = textwrap.dedent("""
 """)
 
 
-def _kill_after(home, durability, acked_target, max_queue=1000, batch=100):
+def _kill_after(home, durability, acked_target, max_queue=1000, batch=100, writer="auto"):
     proc = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(home), durability, str(max_queue), str(batch)],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "SCALESAFE_WRITER": writer},
     )
     acked = -1
     assert proc.stdout is not None
@@ -56,9 +56,10 @@ def test_sigkill_with_sync_durability_loses_nothing_acknowledged(home):
 
 
 @pytest.mark.timeout(90)
-def test_sigkill_with_async_durability_loses_at_most_the_unflushed_queue(home):
+@pytest.mark.parametrize("writer", ["auto", "thread"])
+def test_sigkill_with_async_durability_loses_at_most_the_unflushed_queue(home, writer):
     max_queue, batch = 1000, 100
-    acked, stored, client = _kill_after(home, "async", 3000, max_queue, batch)
+    acked, stored, client = _kill_after(home, "async", 3000, max_queue, batch, writer)
     lost = sum(1 for i in range(acked + 1) if f"q{i}" not in stored)
     # The bound: what sat in the queue plus the batch being written when the process died.
     assert lost <= max_queue + batch, lost
@@ -66,12 +67,13 @@ def test_sigkill_with_async_durability_loses_at_most_the_unflushed_queue(home):
 
 
 @pytest.mark.timeout(60)
-def test_full_disk_is_counted_never_raised(tmp_path):
+@pytest.mark.parametrize("writer", ["auto", "thread"])
+def test_full_disk_is_counted_never_raised(tmp_path, writer):
     script = textwrap.dedent(f"""
         import resource, signal, json
         from scalesafe import Client, GenericMonitor
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        client = Client(home={str(tmp_path / "h")!r}, durability="async")
+        client = Client(home={str(tmp_path / "h")!r}, durability="async", writer={writer!r})
         monitor = GenericMonitor(client=client)
         monitor.monitor("warm up", "ok"); client.flush()
         limit = 256 * 1024  # every file may grow to 256 KB: the 'disk' fills up
@@ -90,6 +92,7 @@ def test_full_disk_is_counted_never_raised(tmp_path):
     assert stats["failed"] > 0 and stats["written"] > 0
     assert stats["written"] + stats["failed"] + stats["dropped"] == 3001
     assert "lost" in out.stderr  # a warning says so
+    assert ("in the writer process" in out.stderr) == (writer == "auto")  # who failed to write
 
 
 def test_unusable_home_degrades_to_counted_failures(tmp_path, caplog):

@@ -18,11 +18,14 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..exceptions import DatabaseOperationError
-from ..model import GENESIS, Event, EventDraft, canonical_json, chain_hash
+from ..model._canonical import GENESIS, canonical_json, chain_hash
 from ._schema import migrate
+
+if TYPE_CHECKING:  # not imported at run time: the writer process does without pydantic
+    from ..model import Event, EventDraft
 
 
 class Row(NamedTuple):
@@ -50,7 +53,7 @@ class Row(NamedTuple):
         kind = type(item)
         if kind is cls:
             return item  # type: ignore[return-value]
-        if kind is EventDraft:
+        if getattr(kind, "serialise", None) is not None:  # an EventDraft (not imported here)
             return cls.from_draft(item)  # type: ignore[arg-type]
         return cls.from_event(item)  # type: ignore[arg-type]
 

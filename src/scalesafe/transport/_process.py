@@ -7,7 +7,7 @@ back and forth between cores. Measured with a LangChain chain, a writer thread t
 does nothing at all costs ~20 µs per invoke; one that writes to SQLite ~50.
 
 So when one thread records at a sustained rate (see ``Recorder``), rows go through a
-pipe to a child process (``python -m scalesafe.transport._writer_main``) that
+pipe to a child process (``python -m scalesafe.store._writer``) that
 appends them to the same database: the producer pays for one ``write`` per batch.
 The child reports progress through a small shared counter file, so neither side
 waits on the other. Rows stay here until the child has written them: if it dies,
@@ -23,7 +23,6 @@ import marshal
 import mmap
 import os
 import select
-import struct
 import subprocess
 import sys
 import tempfile
@@ -33,14 +32,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..store import Row
+from ..store._writer import COUNTER_FILE_SIZE, COUNTERS, ERROR_AT, FRAME
 
 log = logging.getLogger("scalesafe")
 
-#: Counter file layout: rows written, rows failed, then the last failure's type name.
-COUNTERS = struct.Struct("<QQ")
-ERROR_AT, ERROR_SIZE = COUNTERS.size, 64
-COUNTER_FILE_SIZE = ERROR_AT + ERROR_SIZE
-FRAME = struct.Struct("<I")
 PIPE_SIZE = 1 << 20  # Linux: ask for a 1 MB pipe, so a starting child never holds producers up
 _F_SETPIPE_SZ = 1031
 
@@ -60,6 +55,7 @@ class ProcessWriter:
         self._error = ""
         self.broken = False  # the pipe failed: rows go back at the next chance
         self._given_back = False
+        self.handed_back = 0  # rows given back to the thread writer when the child went
         self._pending = bytearray()  # what the pipe would not take yet
         self._unconfirmed: deque[tuple[int, list[Row]]] = deque()  # (rows sent once written, rows)
         self._sent = 0
@@ -76,7 +72,7 @@ class ProcessWriter:
                     fcntl.fcntl(self._fd, _F_SETPIPE_SZ, PIPE_SIZE)
                 os.set_blocking(self._fd, False)
                 self._proc = subprocess.Popen(
-                    [sys.executable, "-m", "scalesafe.transport._writer_main", str(db_path),
+                    [sys.executable, "-m", "scalesafe.store._writer", str(db_path),
                      str(timeout), str(read_end), str(counter.fileno())],
                     pass_fds=(read_end, counter.fileno()), stdin=subprocess.DEVNULL,
                     stdout=subprocess.DEVNULL, env=_child_env(), close_fds=True,
@@ -105,8 +101,11 @@ class ProcessWriter:
             self._push()
             self._read_counters()
             if self.broken:
+                mine = bool(self._unconfirmed) and self._unconfirmed[-1][0] == self._sent
+                if mine:
+                    self._unconfirmed.pop()  # the caller queues these itself, after the others
                 self._give_back()
-                return False
+                return not mine  # True: the child confirmed them before it went
             return True
 
     @property
@@ -169,17 +168,21 @@ class ProcessWriter:
     def alive(self) -> bool:
         return not self.closed and not self.broken and self._proc.poll() is None
 
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
     def exit_code(self) -> int | None:
         return self._proc.poll()
 
-    def give_back(self) -> int:
-        """Close, and hand every row the child has not confirmed back (see ``send``); how many."""
+    def give_back(self) -> None:
+        """Close, and hand every row the child has not confirmed back (see ``send``)."""
         with self._lock:
-            return self._give_back()
+            self._give_back()
 
-    def _give_back(self) -> int:
+    def _give_back(self) -> None:
         if self._given_back:
-            return 0
+            return
         self._read_counters()
         self.closed = self._given_back = True
         done = sum(self._seen)
@@ -190,7 +193,7 @@ class ProcessWriter:
         self._pending.clear()
         self._shut()
         self._requeue(rows)  # appending is idempotent by id: a row written but not yet counted is skipped
-        return len(rows)
+        self.handed_back = len(rows)
 
     # ending ---------------------------------------------------------------------------
     def close(self, timeout: float) -> None:

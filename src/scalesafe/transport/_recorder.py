@@ -236,7 +236,8 @@ class Recorder:
             if failed:
                 log.warning("scalesafe: lost %d event(s) in the writer process: %s", failed, error)
         if not proc.alive() and self._proc is proc:
-            handed = proc.give_back()  # unconfirmed rows onto the queue, in order
+            proc.give_back()  # unconfirmed rows onto the queue, in order (if send did not already)
+            handed = proc.handed_back
             self._proc = None
             self._proc_failed = True
             self._tend(proc)  # what it confirmed before it went
@@ -519,6 +520,12 @@ class Recorder:
             log.exception("scalesafe: sink close failed")
         _live.discard(self)
         return left
+
+    @property
+    def writer_pid(self) -> int | None:
+        """The writer process's pid while one writes for this recorder, else None."""
+        proc = self._proc
+        return proc.pid if proc is not None and proc.alive() else None
 
     @property
     def stats(self) -> RecorderStats:

@@ -1,6 +1,7 @@
 """The writer process (see ``_process``): frames of rows from a pipe into the embedded store.
 
-Run as ``python -m scalesafe.transport._writer_main DB TIMEOUT PIPE_FD COUNTER_FD``.
+Run as ``python -m scalesafe.store._writer DB TIMEOUT PIPE_FD COUNTER_FD``. It imports only
+the standard library and the store (no pydantic, no frameworks), to stay small.
 It exits once the pipe is closed and everything read from it is written, so rows the
 application handed over before it died are still stored.
 """
@@ -12,11 +13,18 @@ import mmap
 import os
 import select
 import signal
+import struct
 import sys
 import time
 
-from ..store import LocalStore, Row
-from ._process import COUNTER_FILE_SIZE, COUNTERS, ERROR_AT, ERROR_SIZE, FRAME
+from ._store import LocalStore, Row
+
+#: The counter file the parent reads: rows written, rows failed, the last failure's type name.
+COUNTERS = struct.Struct("<QQ")
+ERROR_AT, ERROR_SIZE = COUNTERS.size, 64
+COUNTER_FILE_SIZE = ERROR_AT + ERROR_SIZE
+#: Each frame on the pipe: its length, then a marshalled list of row tuples.
+FRAME = struct.Struct("<I")
 
 BATCH_ROWS = 500
 LINGER = 0.005  # more frames usually follow at once; one transaction for all of them

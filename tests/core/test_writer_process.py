@@ -1,0 +1,213 @@
+"""The writer process: sustained recording into the embedded store is written by a child process."""
+
+import json
+import logging
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from scalesafe import Client, GenericMonitor
+from scalesafe.transport import _process
+
+pytestmark = pytest.mark.skipif(not _process.supported(), reason="the writer process needs POSIX")
+
+
+def _record(monitor, tag, n):
+    for i in range(n):
+        monitor.monitor(f"{tag} {i}", "a")
+
+
+def _contents(home: Path) -> list[str]:
+    """Every stored event's prompt, in the order the ledger holds them."""
+    conn = sqlite3.connect(home / "scalesafe.db")
+    try:
+        bodies = [r[0] for r in conn.execute("SELECT body FROM ledger WHERE type = 'event' ORDER BY seq")]
+    finally:
+        conn.close()
+    return [json.loads(b)["messages"][0]["content"] for b in bodies]
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"  # a zombie has exited
+    except FileNotFoundError:
+        return True
+
+
+def _wait_gone(pid: int, timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _gone(pid):
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_sustained_recording_is_written_by_a_process_in_each_threads_order(home):
+    client = Client(home=home, max_queue=50_000)
+    monitor = GenericMonitor(client=client)
+    threads = [threading.Thread(target=_record, args=(monitor, f"t{t}", 3000)) for t in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    pid = client.recorder.writer_pid
+    assert pid is not None and pid != os.getpid()
+    with open(f"/proc/{pid}/cmdline", "rb") as f:
+        assert b"scalesafe.store._writer" in f.read()
+    assert client.flush(30) == 0
+    stats = client.stats
+    assert (stats.enqueued, stats.written, stats.failed, stats.dropped) == (12_000, 12_000, 0, 0)
+
+    contents = _contents(home)
+    assert sorted(contents) == sorted(f"t{t} {i}" for t in range(4) for i in range(3000))
+    for t in range(4):  # the switch from thread to process kept every thread's order
+        mine = [int(c.split()[1]) for c in contents if c.startswith(f"t{t} ")]
+        assert mine == list(range(3000))
+    assert client.backend.verify().ok
+    client.close()
+    assert _wait_gone(pid)
+
+
+def test_occasional_events_and_other_sinks_stay_with_the_thread(home):
+    client = Client(home=home)
+    monitor = GenericMonitor(client=client)
+    for i in range(20):  # fewer than a buffer's worth: no sustained rate
+        monitor.monitor(f"q{i}", "a")
+    client.flush(10)
+    assert client.recorder.writer_pid is None
+    assert len(_contents(home)) == 20
+
+
+def test_the_thread_writer_can_be_chosen(home, monkeypatch):
+    monkeypatch.setenv("SCALESAFE_WRITER", "thread")
+    client = Client(home=home)
+    assert client.recorder.writer == "thread"
+    _record(GenericMonitor(client=client), "q", 2000)
+    assert client.recorder.writer_pid is None
+    assert client.flush(30) == 0
+    assert len(_contents(home)) == 2000
+    with pytest.raises(Exception, match="writer must be"):
+        Client(home=home, writer="fast")  # type: ignore[arg-type]
+
+
+def test_a_killed_writer_process_hands_its_unwritten_rows_back(home, caplog):
+    caplog.set_level(logging.WARNING, logger="scalesafe")
+    client = Client(home=home, max_queue=50_000)
+    monitor = GenericMonitor(client=client)
+    _record(monitor, "before", 2000)
+    pid = client.recorder.writer_pid
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)  # rows now pile up unconfirmed in the pipe
+    _record(monitor, "during", 2000)
+    os.kill(pid, signal.SIGKILL)
+    _record(monitor, "after", 2000)
+    assert client.flush(30) == 0
+    assert client.recorder.writer_pid is None
+
+    contents = _contents(home)
+    assert len(contents) == len(set(contents)) == 6000  # nothing lost, nothing twice
+    for tag in ("before", "during", "after"):
+        mine = [int(c.split()[1]) for c in contents if c.startswith(f"{tag} ")]
+        assert mine == list(range(2000))
+    assert client.backend.verify().ok
+    handed = [r.getMessage() for r in caplog.records if "writer process ended" in r.getMessage()]
+    assert handed and " 0 event" not in handed[0]  # the rows in flight came back
+    stats = client.stats
+    assert stats.written == 6000 and stats.failed == 0
+
+
+@pytest.mark.parametrize("executable", ["/nonexistent/python", "/bin/false"])
+def test_a_writer_process_that_cannot_run_leaves_the_writing_to_the_thread(
+    home, monkeypatch, caplog, executable
+):
+    caplog.set_level(logging.WARNING, logger="scalesafe")
+    monkeypatch.setattr(sys, "executable", executable)
+    client = Client(home=home, max_queue=50_000)
+    _record(GenericMonitor(client=client), "q", 3000)
+    assert client.flush(30) == 0
+    contents = _contents(home)
+    assert sorted(contents) == sorted(f"q {i}" for i in range(3000))
+    assert client.recorder.writer_pid is None
+    assert any("writer process" in r.getMessage() for r in caplog.records)
+    assert client.backend.verify().ok
+
+
+APP = textwrap.dedent("""
+    import sys
+    from scalesafe import Client, GenericMonitor
+    client = Client(home=sys.argv[1])
+    monitor = GenericMonitor(client=client)
+    i = 0
+    while True:
+        monitor.monitor(f"q{i}", "a")
+        pid = client.recorder.writer_pid
+        print(i, pid or 0, flush=True)  # acknowledged: monitor() returned
+        i += 1
+""")
+
+
+@pytest.mark.timeout(90)
+def test_the_writer_process_finishes_its_rows_after_the_app_is_killed_then_exits(home):
+    app = subprocess.Popen([sys.executable, "-c", APP, str(home)], stdout=subprocess.PIPE, text=True)
+    assert app.stdout is not None
+    acked, writer = -1, 0
+    for line in app.stdout:
+        acked, pid = (int(x) for x in line.split())
+        writer = writer or pid
+        if writer and acked >= 3000:
+            break
+    os.kill(app.pid, signal.SIGKILL)
+    app.wait(10)
+    assert writer and _wait_gone(writer)  # no orphan left behind
+
+    stored = set(_contents(home))
+    lost = sum(1 for i in range(acked + 1) if f"q{i}" not in stored)
+    assert lost <= 10_000 + 500, lost  # the queue's bound, as with the thread writer
+    client = Client(home=home)
+    assert client.backend.verify().ok
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_starts_its_own_writer(home):
+    client = Client(home=home, max_queue=50_000)
+    monitor = GenericMonitor(client=client)
+    _record(monitor, "parent", 2000)
+    parent_writer = client.recorder.writer_pid
+    assert parent_writer is not None
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        code = 1
+        try:
+            _record(monitor, "child", 2000)
+            ok = client.flush(20) == 0 and client.recorder.writer_pid not in (None, parent_writer)
+            code = 0 if ok else 2
+        finally:
+            os._exit(code)
+    _record(monitor, "parent after", 2000)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert client.flush(30) == 0
+    assert client.recorder.writer_pid == parent_writer
+    contents = _contents(home)
+    assert len(contents) == len(set(contents)) == 6000
+    assert client.backend.verify().ok
+
+
+def test_close_waits_for_the_writer_process(home):
+    client = Client(home=home)
+    _record(GenericMonitor(client=client), "q", 2000)
+    pid = client.recorder.writer_pid
+    assert pid is not None
+    assert client.close(10) == 0
+    assert _gone(pid)
+    assert len(_contents(home)) == 2000
