@@ -23,7 +23,8 @@ from ._store import LocalStore, Row
 COUNTERS = struct.Struct("<QQ")
 ERROR_AT, ERROR_SIZE = COUNTERS.size, 64
 COUNTER_FILE_SIZE = ERROR_AT + ERROR_SIZE
-#: Each frame on the pipe: its length, then a marshalled list of row tuples.
+#: Each frame on the pipe: its length, then a marshalled list of row tuples. An empty frame
+#: asks for what was sent to be written now (the parent is flushing).
 FRAME = struct.Struct("<I")
 
 BATCH_ROWS = 500
@@ -94,7 +95,9 @@ def _read_batch(frames: _Frames) -> tuple[list[Row], bool]:
         if timeout is not None and timeout <= 0:
             break
         frame = frames.next(timeout)
-        if frame is None:
+        if not frame:  # none within LINGER, the end of the pipe, or a flush
+            if frame is not None and not rows:
+                continue  # a flush with nothing waiting: wait for the next frame
             break
         rows.extend(Row(*values) for values in marshal.loads(frame))
         if deadline is None:

@@ -108,6 +108,13 @@ class ProcessWriter:
                 return not mine  # True: the child confirmed them before it went
             return True
 
+    def nudge(self) -> None:
+        """Ask the child to write what it was sent without waiting for more (for ``flush``)."""
+        with self._lock:
+            if not self.closed:
+                self._pending += FRAME.pack(0)
+                self._push()
+
     @property
     def backlog(self) -> bool:
         """Bytes are waiting for room in the pipe (the worker pushes them)."""

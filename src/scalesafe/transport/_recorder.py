@@ -477,6 +477,9 @@ class Recorder:
         self._wake.set()
         with self._lock:
             target = self._submitted
+        proc = self._proc
+        if proc is not None:
+            proc.nudge()
         while True:
             proc = self._proc
             if proc is not None:
