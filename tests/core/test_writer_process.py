@@ -126,12 +126,16 @@ def test_a_killed_writer_process_hands_its_unwritten_rows_back(home, caplog):
     assert stats.written == 6000 and stats.failed == 0
 
 
-@pytest.mark.parametrize("executable", ["/nonexistent/python", "/bin/false"])
+@pytest.mark.parametrize("executable", ["missing", "exits at once"])
 def test_a_writer_process_that_cannot_run_leaves_the_writing_to_the_thread(
-    home, monkeypatch, caplog, executable
+    home, tmp_path, monkeypatch, caplog, executable
 ):
     caplog.set_level(logging.WARNING, logger="scalesafe")
-    monkeypatch.setattr(sys, "executable", executable)
+    python = tmp_path / "bin" / "python3"
+    if executable == "exits at once":
+        python.parent.mkdir()
+        python.symlink_to("/bin/false")
+    monkeypatch.setattr(sys, "executable", str(python))
     client = Client(home=home, max_queue=50_000)
     _record(GenericMonitor(client=client), "q", 3000)
     assert client.flush(30) == 0
@@ -201,6 +205,27 @@ def test_a_forked_child_starts_its_own_writer(home):
     contents = _contents(home)
     assert len(contents) == len(set(contents)) == 6000
     assert client.backend.verify().ok
+
+
+@pytest.mark.parametrize("executable", ["/usr/sbin/uwsgi", "/usr/sbin/httpd", ""])
+def test_no_writer_process_when_python_is_embedded_in_another_program(home, monkeypatch, executable):
+    monkeypatch.setattr(sys, "executable", executable)
+    client = Client(home=home)
+    _record(GenericMonitor(client=client), "q", 2000)
+    assert client.recorder.writer_pid is None
+    assert client.flush(30) == 0
+    assert len(_contents(home)) == 2000
+
+
+def test_the_api_key_is_not_passed_to_the_writer_process(home, monkeypatch):
+    monkeypatch.setenv("SCALESAFE_API_KEY", "sk-" + "0" * 30 + "-" + "a" * 28)
+    client = Client(home=home, base_url=None)
+    _record(GenericMonitor(client=client), "q", 2000)
+    pid = client.recorder.writer_pid
+    assert pid is not None
+    with open(f"/proc/{pid}/environ", "rb") as f:
+        assert b"SCALESAFE_API_KEY" not in f.read()
+    client.close()
 
 
 def test_close_waits_for_the_writer_process(home):

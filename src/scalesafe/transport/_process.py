@@ -22,6 +22,7 @@ import logging
 import marshal
 import mmap
 import os
+import re
 import select
 import subprocess
 import sys
@@ -41,8 +42,14 @@ _F_SETPIPE_SZ = 1031
 
 
 def supported() -> bool:
-    """Whether this interpreter can start ``python -m ...`` children with inherited pipes."""
-    return os.name == "posix" and bool(sys.executable) and not getattr(sys, "frozen", False)
+    """Whether this interpreter can start ``python -m ...`` children with inherited pipes.
+
+    Not when ``sys.executable`` is not a Python interpreter: a frozen app, or a server that
+    embeds Python (uWSGI, mod_wsgi) and names its own binary there.
+    """
+    name = os.path.basename(sys.executable or "")
+    return (os.name == "posix" and not getattr(sys, "frozen", False)
+            and re.fullmatch(r"(python|pypy)[0-9.]*[a-z]?", name) is not None)
 
 
 class ProcessWriter:
@@ -226,7 +233,7 @@ class ProcessWriter:
 def _child_env() -> dict[str, str]:
     """The environment, with this copy of scalesafe first on the child's import path (the
     application may have imported it from a folder that is not installed)."""
-    env = dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if k != "SCALESAFE_API_KEY"}  # not needed there
     root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     return env
