@@ -236,3 +236,49 @@ def test_close_waits_for_the_writer_process(home):
     assert client.close(10) == 0
     assert _gone(pid)
     assert len(_contents(home)) == 2000
+
+
+def test_killing_the_writer_process_under_concurrent_load_loses_and_reorders_nothing(home):
+    client = Client(home=home, max_queue=100_000)
+    monitor = GenericMonitor(client=client)
+    _record(monitor, "warm", 100)
+    pid = client.recorder.writer_pid
+    assert pid is not None
+    started = threading.Barrier(9)
+
+    def work(t):
+        started.wait()
+        _record(monitor, f"t{t}", 2500)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
+    for th in threads:
+        th.start()
+    started.wait()
+    time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)  # while eight threads are sending
+    for th in threads:
+        th.join()
+    assert client.flush(60) == 0
+
+    contents = _contents(home)
+    assert len(contents) == len(set(contents)) == 100 + 8 * 2500
+    for t in range(8):
+        mine = [int(c.split()[1]) for c in contents if c.startswith(f"t{t} ")]
+        assert mine == list(range(2500))
+    assert client.backend.verify().ok
+
+
+def test_a_ten_megabyte_event_goes_through_the_pipe(home):
+    client = Client(home=home)
+    monitor = GenericMonitor(client=client)
+    _record(monitor, "warm", 100)
+    assert client.recorder.writer_pid is not None
+    monitor.monitor("big " + "x" * 10_000_000, "a")
+    _record(monitor, "after", 100)
+    assert client.flush(60) == 0
+    contents = _contents(home)
+    assert len(contents) == 201
+    big = [c for c in contents if c.startswith("big ")]
+    assert len(big) == 1  # stored, possibly cut down (see Limits), never lost
+    assert client.recorder.writer_pid is not None  # the child took it in its stride
+    assert client.backend.verify().ok
