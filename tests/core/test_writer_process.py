@@ -25,6 +25,16 @@ def _record(monitor, tag, n):
         monitor.monitor(f"{tag} {i}", "a")
 
 
+def _writing(home: Path, n: int = 2000, tag: str = "warm", **options):
+    """A client whose writer process runs, after ``n`` events recorded without pause."""
+    client = Client(home=home, **options)
+    monitor = GenericMonitor(client=client)
+    _record(monitor, tag, n)
+    pid = client.recorder.writer_pid
+    assert pid is not None and pid != os.getpid()
+    return client, monitor, pid
+
+
 def _contents(home: Path) -> list[str]:
     """Every stored event's prompt, in the order the ledger holds them."""
     conn = sqlite3.connect(home / "scalesafe.db")
@@ -102,11 +112,7 @@ def test_the_thread_writer_can_be_chosen(home, monkeypatch):
 
 def test_a_killed_writer_process_hands_its_unwritten_rows_back(home, caplog):
     caplog.set_level(logging.WARNING, logger="scalesafe")
-    client = Client(home=home, max_queue=50_000)
-    monitor = GenericMonitor(client=client)
-    _record(monitor, "before", 2000)
-    pid = client.recorder.writer_pid
-    assert pid is not None
+    client, monitor, pid = _writing(home, tag="before", max_queue=50_000)
     os.kill(pid, signal.SIGSTOP)  # rows now pile up unconfirmed in the pipe
     _record(monitor, "during", 2000)
     os.kill(pid, signal.SIGKILL)
@@ -183,11 +189,7 @@ def test_the_writer_process_finishes_its_rows_after_the_app_is_killed_then_exits
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 def test_a_forked_child_starts_its_own_writer(home):
-    client = Client(home=home, max_queue=50_000)
-    monitor = GenericMonitor(client=client)
-    _record(monitor, "parent", 2000)
-    parent_writer = client.recorder.writer_pid
-    assert parent_writer is not None
+    client, monitor, parent_writer = _writing(home, tag="parent", max_queue=50_000)
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child
         code = 1
@@ -219,31 +221,21 @@ def test_no_writer_process_when_python_is_embedded_in_another_program(home, monk
 
 def test_the_api_key_is_not_passed_to_the_writer_process(home, monkeypatch):
     monkeypatch.setenv("SCALESAFE_API_KEY", "sk-" + "0" * 30 + "-" + "a" * 28)
-    client = Client(home=home, base_url=None)
-    _record(GenericMonitor(client=client), "q", 2000)
-    pid = client.recorder.writer_pid
-    assert pid is not None
+    client, _, pid = _writing(home)
     with open(f"/proc/{pid}/environ", "rb") as f:
         assert b"SCALESAFE_API_KEY" not in f.read()
     client.close()
 
 
 def test_close_waits_for_the_writer_process(home):
-    client = Client(home=home)
-    _record(GenericMonitor(client=client), "q", 2000)
-    pid = client.recorder.writer_pid
-    assert pid is not None
+    client, _, pid = _writing(home, tag="q")
     assert client.close(10) == 0
     assert _gone(pid)
     assert len(_contents(home)) == 2000
 
 
 def test_killing_the_writer_process_under_concurrent_load_loses_and_reorders_nothing(home):
-    client = Client(home=home, max_queue=100_000)
-    monitor = GenericMonitor(client=client)
-    _record(monitor, "warm", 100)
-    pid = client.recorder.writer_pid
-    assert pid is not None
+    client, monitor, pid = _writing(home, 100, max_queue=100_000)
     started = threading.Barrier(9)
 
     def work(t):
@@ -269,10 +261,7 @@ def test_killing_the_writer_process_under_concurrent_load_loses_and_reorders_not
 
 
 def test_a_ten_megabyte_event_goes_through_the_pipe(home):
-    client = Client(home=home)
-    monitor = GenericMonitor(client=client)
-    _record(monitor, "warm", 100)
-    assert client.recorder.writer_pid is not None
+    client, monitor, _ = _writing(home, 100)
     monitor.monitor("big " + "x" * 10_000_000, "a")
     _record(monitor, "after", 100)
     assert client.flush(60) == 0
