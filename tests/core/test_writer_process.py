@@ -17,7 +17,10 @@ import pytest
 from scalesafe import Client, GenericMonitor
 from scalesafe.transport import _process
 
-pytestmark = pytest.mark.skipif(not _process.supported(), reason="the writer process needs POSIX")
+pytestmark = pytest.mark.skipif(
+    not _process.supported(),
+    reason="the writer process needs POSIX and a sys.executable that is a Python interpreter",
+)
 
 
 def _record(monitor, tag, n):
