@@ -1,8 +1,11 @@
 """EventDraft: plain data on the hot path, serialised to exactly what Event.to_json writes."""
 
+import dataclasses
 import datetime as dt
+import enum
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +17,7 @@ from scalesafe.model import (
     Finding,
     Source,
     Status,
+    _draft,
 )
 from scalesafe.store import Row
 
@@ -143,3 +147,88 @@ def test_any_draft_serialises_canonically(kind, status, name, messages, input, m
     draft = EventDraft(fields)
     draft.fields["end_time"] = start + dt.timedelta(microseconds=latency_us)
     assert _canonical(draft) == draft.to_event().to_json()
+
+
+# The fast path (orjson) against pydantic's serializer, on values well beyond what hot paths put
+# in a draft: anything orjson cannot write the same way must go to pydantic, not differ.
+@dataclasses.dataclass
+class _Point:
+    x: int
+    label: str | None = None
+
+
+class _Colour(enum.Enum):
+    RED = 1
+
+
+_zones = st.sampled_from([UTC, dt.timezone(dt.timedelta(0)), dt.timezone(dt.timedelta(hours=5, minutes=30)),
+                          dt.timezone(-dt.timedelta(hours=8)), None])
+_odd = (st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.floats()
+        | st.text(max_size=8) | st.sampled_from(["\ud800", "\u2028", "\x00", "é"])
+        | st.datetimes(timezones=_zones) | st.dates() | st.times() | st.uuids() | st.binary(max_size=4)
+        | st.sampled_from([_Colour.RED, Status.ERROR, Action.BLOCK])
+        | st.builds(_Point, st.integers(), st.none() | st.text(max_size=4)))
+_odd_json = st.recursive(_odd, lambda inner: (
+    st.lists(inner, max_size=3) | st.tuples(inner, inner) | st.frozensets(st.integers(), max_size=2)
+    | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    | st.dictionaries(st.integers() | st.none(), inner, max_size=2)), max_leaves=10)
+_maybe = st.none() | st.text(max_size=4)
+
+
+def _model_dict(keys, extra=False):
+    """A nested model's dict: some keys, values possibly None, possibly a key it does not have."""
+    base = st.fixed_dictionaries({}, optional={k: _maybe for k in keys})
+    return base if not extra else st.builds(lambda d, x: {**d, "unknown": x}, base, _maybe)
+
+
+_calls = st.lists(_model_dict(["id", "name"]) | _model_dict(["id", "name"], extra=True), max_size=2)
+_messages = st.lists(st.builds(lambda d, calls: {**d, "tool_calls": calls},
+                               _model_dict(["role", "content", "name", "tool_call_id"])
+                               | _model_dict(["role", "content"], extra=True), _calls), max_size=2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(input=_odd_json, metadata=st.dictionaries(st.text(max_size=4), _odd_json, max_size=3),
+       parameters=_odd_json, messages=_messages, tool_calls=_calls,
+       usage=st.none() | st.fixed_dictionaries({}, optional={
+           "input_tokens": st.none() | st.integers(0, 9), "bogus": st.integers()}),
+       error=st.none() | st.fixed_dictionaries({"type": st.text(max_size=4)},
+                                               optional={"message": _maybe}),
+       start=st.datetimes(timezones=_zones), extra=st.booleans())
+def test_the_fast_path_writes_what_pydantic_writes_or_leaves_it_to_pydantic(
+        input, metadata, parameters, messages, tool_calls, usage, error, start, extra):
+    fields = {"input": input, "metadata": metadata, "parameters": parameters, "messages": messages,
+              "tool_calls": tool_calls, "usage": usage, "error": error, "start_time": start,
+              "output": input}
+    if extra:
+        fields["not_an_event_field"] = 1
+    draft = EventDraft(fields)
+    out = draft._complete()
+    try:
+        expected = _draft._serializer().to_json(out, exclude_none=True, warnings=False).decode()
+    except Exception:
+        with pytest.raises(Exception):  # noqa: B017 - pydantic's own error, whichever it is
+            draft.serialise()
+        return
+    assert draft.serialise()[1] == expected
+
+
+def test_hot_path_drafts_take_the_fast_path(monkeypatch):
+    """What the integrations record (messages with tool calls, usage, an error, findings) is
+    written by orjson: pydantic's serializer is never asked."""
+    draft = EventDraft({
+        "kind": EventKind.CHAT, "source": Source.LANGCHAIN, "status": Status.ERROR,
+        "verdict": Action.REDACT, "tags": ("a",), "parameters": {"temperature": 0.2, "stop": None},
+        "messages": [{"role": "assistant", "content": "x",
+                      "tool_calls": [{"id": "c1", "name": "search", "arguments": {"q": None}}]}],
+        "tool_calls": [{"name": "lookup"}], "usage": {"input_tokens": 3, "total_tokens": 3},
+        "error": {"type": "ValueError", "message": "boom"},
+        "findings": [Finding(kind="email", rule="email", start=0, end=1).model_dump(exclude_none=True)],
+    }).finish()
+    expected = draft.to_event().to_json()
+
+    def refuse():
+        raise AssertionError("pydantic's serializer was used")
+
+    monkeypatch.setattr(_draft, "_serializer", refuse)
+    assert draft.to_json() == expected

