@@ -274,3 +274,49 @@ def test_a_ten_megabyte_event_goes_through_the_pipe(home):
     assert len(big) == 1  # stored, possibly cut down (see Limits), never lost
     assert client.recorder.writer_pid is not None  # the child took it in its stride
     assert client.backend.verify().ok
+
+
+def test_the_writer_process_follows_the_recorders_retry_policy(home):
+    client = Client(home=home)
+    client.recorder.retries, client.recorder.retry_backoff = 1, 0.25
+    _record(GenericMonitor(client=client), "q", 2000)
+    pid = client.recorder.writer_pid
+    with open(f"/proc/{pid}/cmdline", "rb") as f:
+        args = f.read().split(b"\0")
+    module = args.index(b"scalesafe.store._writer")
+    assert args[module + 3:module + 5] == [b"1", b"0.25"]  # after the database and its lock timeout
+    client.close()
+
+
+def test_the_writer_process_retries_a_failed_append_as_configured():
+    from scalesafe.store import _writer
+
+    class Flaky:
+        def __init__(self, failures):
+            self.failures, self.calls = failures, 0
+
+        def append(self, rows):
+            self.calls += 1
+            if self.calls <= self.failures:
+                raise sqlite3.OperationalError("database is locked")
+
+    store = Flaky(failures=2)
+    assert _writer._append(store, [], retries=2, backoff=0.001) is None
+    assert store.calls == 3
+    store = Flaky(failures=5)
+    assert _writer._append(store, [], retries=1, backoff=0.001) == "OperationalError"
+    assert store.calls == 2
+
+
+def test_flush_is_woken_by_the_writer_process_not_left_to_time_out(home):
+    client, monitor, _ = _writing(home)
+    proc = client.recorder._proc
+    assert client.flush(10) == 0
+    monitor.monitor("one more", "a")
+    client.recorder._collect(force=True, timeout=1)
+    proc.nudge()
+    start = time.monotonic()
+    proc.wait_written(30)  # returns when the child reports the batch, long before 30 s
+    assert time.monotonic() - start < 10
+    assert client.flush(10) == 0 and _contents(home)[-1] == "one more"
+    client.close()

@@ -1,6 +1,9 @@
 """The writer process (see ``_process``): frames of rows from a pipe into the embedded store.
 
-Run as ``python -m scalesafe.store._writer DB TIMEOUT PIPE_FD COUNTER_FD``. It imports only
+Run as ``python -m scalesafe.store._writer DB TIMEOUT RETRIES BACKOFF PIPE_FD COUNTER_FD DONE_FD``
+(the store's lock timeout, the recorder's retry policy, and three inherited descriptors: rows
+in, progress out, and a pipe that gets a byte after each batch so a flushing parent need not
+poll). It imports only
 the standard library and the store (no pydantic, no frameworks), to stay small.
 It exits once the pipe is closed and everything read from it is written, so rows the
 application handed over before it died are still stored.
@@ -8,9 +11,11 @@ application handed over before it died are still stored.
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import mmap
 import os
+import random
 import select
 import signal
 import struct
@@ -29,27 +34,30 @@ FRAME = struct.Struct("<I")
 
 BATCH_ROWS = 500
 LINGER = 0.005  # more frames usually follow at once; one transaction for all of them
-RETRIES = 3
 
 
 def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the application; EOF stops us
-    db, timeout, pipe_fd, counter_fd = argv[0], float(argv[1]), int(argv[2]), int(argv[3])
+    db, timeout, retries, backoff = argv[0], float(argv[1]), int(argv[2]), float(argv[3])
+    pipe_fd, counter_fd, done_fd = (int(fd) for fd in argv[4:7])
     counters = mmap.mmap(counter_fd, COUNTER_FILE_SIZE)
     os.close(counter_fd)
+    os.set_blocking(done_fd, False)
     store = LocalStore(db, timeout=timeout)
     frames = _Frames(pipe_fd)
     written = failed = 0
     while True:
         rows, ended = _read_batch(frames)
         if rows:
-            error = _append(store, rows)
+            error = _append(store, rows, retries, backoff)
             if error is None:
                 written += len(rows)
             else:
                 failed += len(rows)
                 counters[ERROR_AT:] = error.encode("ascii", "replace")[:ERROR_SIZE].ljust(ERROR_SIZE, b"\0")
             COUNTERS.pack_into(counters, 0, written, failed)
+            with contextlib.suppress(OSError):  # full (nobody is flushing) or closed: no matter
+                os.write(done_fd, b"\0")
         if ended:
             return 0
 
@@ -105,17 +113,17 @@ def _read_batch(frames: _Frames) -> tuple[list[Row], bool]:
     return rows, frames.ended and not frames.complete()
 
 
-def _append(store: LocalStore, rows: list[Row]) -> str | None:
-    """Append with retries, as the thread writer does; the last failure's type name, or None."""
-    delay = 0.05
-    for attempt in range(RETRIES + 1):
+def _append(store: LocalStore, rows: list[Row], retries: int, backoff: float) -> str | None:
+    """Append with the thread writer's retry policy; the last failure's type name, or None."""
+    delay = backoff
+    for attempt in range(retries + 1):
         try:
             store.append(rows)
             return None
         except Exception as exc:
-            if attempt == RETRIES:
+            if attempt == retries:
                 return type(exc).__name__
-            time.sleep(delay)
+            time.sleep(delay * (1 + random.random()))
             delay *= 4
     return None  # pragma: no cover
 

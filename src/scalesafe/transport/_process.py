@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -55,7 +56,8 @@ def supported() -> bool:
 class ProcessWriter:
     """The parent's end: frames of rows into a pipe, progress out of a shared counter file."""
 
-    def __init__(self, db_path: Path, timeout: float, requeue: Callable[[list[Row]], None]) -> None:
+    def __init__(self, db_path: Path, timeout: float, requeue: Callable[[list[Row]], None], *,
+                 retries: int = 3, retry_backoff: float = 0.05) -> None:
         self._lock = threading.Lock()
         self._requeue = requeue  # where rows go back if the child dies
         self._new = [0, 0]  # child's rows written and failed, not yet passed on by ``progress``
@@ -72,23 +74,28 @@ class ProcessWriter:
             counter.truncate(COUNTER_FILE_SIZE)
             self._counters = mmap.mmap(counter.fileno(), COUNTER_FILE_SIZE)
             read_end, self._fd = os.pipe()
+            self._done, done_end = os.pipe()  # a byte per batch the child wrote: flush waits on it
             try:
                 with contextlib.suppress(OSError, AttributeError):
                     import fcntl
 
                     fcntl.fcntl(self._fd, _F_SETPIPE_SZ, PIPE_SIZE)
                 os.set_blocking(self._fd, False)
+                os.set_blocking(self._done, False)
                 self._proc = subprocess.Popen(
-                    [sys.executable, "-m", "scalesafe.store._writer", str(db_path),
-                     str(timeout), str(read_end), str(counter.fileno())],
-                    pass_fds=(read_end, counter.fileno()), stdin=subprocess.DEVNULL,
+                    [sys.executable, "-m", "scalesafe.store._writer", str(db_path), str(timeout),
+                     str(retries), str(retry_backoff), str(read_end), str(counter.fileno()),
+                     str(done_end)],
+                    pass_fds=(read_end, counter.fileno(), done_end), stdin=subprocess.DEVNULL,
                     stdout=subprocess.DEVNULL, env=_child_env(), close_fds=True,
                 )
             except BaseException:
                 os.close(self._fd)
+                os.close(self._done)
                 raise
             finally:
                 os.close(read_end)
+                os.close(done_end)
 
     # producers ------------------------------------------------------------------------
     def send(self, rows: Sequence[Row]) -> bool:
@@ -150,6 +157,16 @@ class ProcessWriter:
             with self._lock:
                 if not self.closed:
                     self._push()
+
+    def wait_written(self, timeout: float) -> None:
+        """Wait up to ``timeout`` for the child to finish a batch (or to go), without polling."""
+        fd = self._done
+        try:
+            if fd >= 0 and select.select([fd], [], [], max(timeout, 0.0))[0] and os.read(fd, 1 << 16):
+                return
+        except (OSError, ValueError):
+            pass  # closed meanwhile
+        time.sleep(min(max(timeout, 0.0), 0.002))  # gone (end of file): not a busy loop while it is reaped
 
     # progress -------------------------------------------------------------------------
     def _read_counters(self) -> None:
@@ -219,9 +236,10 @@ class ProcessWriter:
             self._proc.wait(max(timeout, 0.0))
 
     def _shut(self) -> None:
-        with contextlib.suppress(OSError):
-            os.close(self._fd)
-        self._fd = -1
+        for fd in (self._fd, self._done):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self._fd = self._done = -1
 
     def forget(self) -> None:
         """In a forked child: let go of the parent's pipe without touching its rows."""

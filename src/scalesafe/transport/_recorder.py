@@ -215,7 +215,9 @@ class Recorder:
             if self._proc is None and not self._proc_failed:
                 try:
                     store = sink.store
-                    self._proc = _process.ProcessWriter(store.path, store.timeout, self._queue.extend)
+                    self._proc = _process.ProcessWriter(
+                        store.path, store.timeout, self._queue.extend, retries=self.retries,
+                        retry_backoff=self.retry_backoff)
                 except Exception as exc:
                     self._proc_failed = True
                     log.warning("scalesafe: could not start the writer process (%s); the writer "
@@ -495,7 +497,13 @@ class Recorder:
                 worker_gone = self._thread is None or not self._thread.is_alive()
                 if remaining <= 0 or (worker_gone and proc is None):
                     break
-                self._done.wait(min(remaining, 0.1 if proc is None else 0.002))
+                # Only the child has rows left: it says when it has written a batch.
+                on_child = (proc is not None and not proc.backlog and not self._queue
+                            and not self._exporting)
+                if not on_child:
+                    self._done.wait(min(remaining, 0.1 if proc is None else 0.002))
+            if on_child:
+                proc.wait_written(min(remaining, 0.05))  # type: ignore[union-attr]
         with self._lock:
             left = target - self._processed
         self._wake.clear()
