@@ -104,13 +104,16 @@ def _fast_path(out: dict[str, Any]) -> bool:
     if (usage is not None and not _plain(usage, Usage)) or (
             error is not None and not _plain(error, ErrorInfo)):
         return False
-    if not (_plain_list(out["messages"], Message) and _plain_list(out["tool_calls"], ToolCall)
-            and _plain_list(out["findings"], Finding)):
+    messages, calls, findings = out["messages"], out["tool_calls"], out["findings"]
+    if (calls and not _plain_list(calls, ToolCall)) or (findings and not _plain_list(findings, Finding)):
         return False
-    for message in out["messages"]:
-        calls = message.get("tool_calls")
-        if calls and not _plain_list(calls, ToolCall):
+    if messages:  # (empty values, lists or not, are written alike)
+        if not _plain_list(messages, Message):
             return False
+        for message in messages:
+            calls = message.get("tool_calls")
+            if calls and not _plain_list(calls, ToolCall):
+                return False
     return True
 
 

@@ -146,7 +146,8 @@ class Recorder:
                 return self._drop("closed")
             if self.durability == "sync":
                 return self._write_now(item)
-            self._ensure_worker()
+            if self._thread is None:
+                self._ensure_worker()
             self._admit()
             buffer: _Buffer | None = getattr(self._local, "buffer", None)
             if buffer is None:

@@ -74,6 +74,10 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
 
     raise_error = True
     run_inline = True
+    # LangChain reads one of these before every callback; plain attributes, not the base
+    # class's properties, save a Python call each time.
+    ignore_llm = ignore_chat_model = ignore_chain = ignore_agent = ignore_retriever = False
+    ignore_retry = ignore_custom_event = False
     source = Source.LANGCHAIN
     #: Set by ScaleSafeMiddleware, whose after_model pauses the graph for ``review`` findings.
     review_in_graph = False
