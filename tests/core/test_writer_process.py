@@ -320,3 +320,38 @@ def test_flush_is_woken_by_the_writer_process_not_left_to_time_out(home):
     assert time.monotonic() - start < 10
     assert client.flush(10) == 0 and _contents(home)[-1] == "one more"
     client.close()
+
+
+MANY_FILES_APP = textwrap.dedent("""
+    import os, resource, sys
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        print("SKIP", hard)
+        sys.exit(0)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 2048), hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]  # like a busy server
+    from scalesafe import Client, GenericMonitor
+    client = Client(home=sys.argv[1])
+    monitor = GenericMonitor(client=client)
+    for i in range(3000):
+        monitor.monitor(f"q {i}", "a")
+    proc = client.recorder._proc
+    print(min(proc._fd, proc._done), client.recorder.writer_pid or 0, client.flush(30),
+          client.recorder.writer_pid or 0, client.stats.written)
+    client.close()
+""")
+
+
+@pytest.mark.timeout(90)
+def test_the_writer_process_works_when_the_app_has_more_than_1024_files_open(home):
+    """select() refuses descriptors past 1023; a server with many open files hands those out."""
+    done = subprocess.run([sys.executable, "-c", MANY_FILES_APP, str(home)], capture_output=True,
+                          text=True, timeout=80)
+    assert done.returncode == 0, done.stderr
+    if done.stdout.startswith("SKIP"):
+        pytest.skip(f"the hard limit on open files ({done.stdout.split()[1]}) is below 1200")
+    lowest_fd, pid_before, left, pid_after, written = (int(x) for x in done.stdout.split())
+    assert lowest_fd > 1023  # the pipes really are past select()'s range
+    assert pid_before and pid_after == pid_before and left == 0 and written == 3000
+    assert "Traceback" not in done.stderr and "writer process ended" not in done.stderr
+    assert len(_contents(home)) == 3000

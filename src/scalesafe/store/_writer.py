@@ -69,6 +69,8 @@ class _Frames:
         self.fd = fd
         self.buf = bytearray()
         self.ended = False
+        self.poller = select.poll()  # not select(): the app may hand us a descriptor past 1023
+        self.poller.register(fd, select.POLLIN)
 
     def complete(self) -> bool:
         """A whole frame is buffered."""
@@ -86,7 +88,7 @@ class _Frames:
                 return frame
             if self.ended:
                 return None
-            if timeout is not None and not select.select([self.fd], [], [], max(timeout, 0.0))[0]:
+            if timeout is not None and not self.poller.poll(max(timeout, 0.0) * 1000):
                 return None
             chunk = os.read(self.fd, 1 << 20)
             if not chunk:

@@ -152,8 +152,7 @@ class ProcessWriter:
     def drain(self, timeout: float) -> None:
         """Wait up to ``timeout`` for room in the pipe and push the backlog."""
         if self._pending and not self.closed:
-            with contextlib.suppress(OSError, ValueError):
-                select.select([], [self._fd], [], timeout)
+            _wait_for(self._fd, select.POLLOUT, timeout)
             with self._lock:
                 if not self.closed:
                     self._push()
@@ -162,9 +161,9 @@ class ProcessWriter:
         """Wait up to ``timeout`` for the child to finish a batch (or to go), without polling."""
         fd = self._done
         try:
-            if fd >= 0 and select.select([fd], [], [], max(timeout, 0.0))[0] and os.read(fd, 1 << 16):
+            if _wait_for(fd, select.POLLIN, timeout) and os.read(fd, 1 << 16):
                 return
-        except (OSError, ValueError):
+        except OSError:
             pass  # closed meanwhile
         time.sleep(min(max(timeout, 0.0), 0.002))  # gone (end of file): not a busy loop while it is reaped
 
@@ -246,6 +245,19 @@ class ProcessWriter:
         self.closed = True
         self._shut()
         self._proc.returncode = 0  # the parent's child: never waited for from here
+
+
+def _wait_for(fd: int, event: int, timeout: float) -> bool:
+    """Whether ``fd`` became ready within ``timeout``: poll, not select, which refuses
+    descriptors past 1023 (an app with many open files hands those out)."""
+    if fd < 0:
+        return False
+    try:
+        poller = select.poll()
+        poller.register(fd, event)
+        return bool(poller.poll(max(timeout, 0.0) * 1000))
+    except (OSError, ValueError):
+        return False  # closed meanwhile
 
 
 def _child_env() -> dict[str, str]:
