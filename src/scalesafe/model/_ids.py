@@ -45,11 +45,13 @@ def new_id() -> str:
 
 
 _VARIANT = {c: "89ab"[i & 3] for i, c in enumerate("0123456789abcdef")}  # hex digit -> 0b10xx
+_COUNTER = [f"-{0x7000 | c:04x}-" for c in range(0x1000)]  # version 7 and the 12-bit counter
 
 
 def new_ids(n: int) -> list[str]:
-    """``n`` ids in order, as ``new_id`` would give them one by one, at half the cost each:
-    one lock, one clock read and one random draw for all (the recorder ids a batch at once)."""
+    """``n`` ids in order, as ``new_id`` would give them one by one, at a third of the cost
+    each: one lock, one clock read and one random draw for all (the recorder ids a batch at
+    once)."""
     global _last_ms, _counter
     if n <= 0:
         return []
@@ -61,15 +63,15 @@ def new_ids(n: int) -> list[str]:
             first = 0
         last = first + n - 1
         _last_ms, _counter = ms + (last >> 12), last & 0xFFF  # a full counter carries into the next ms
-        rand = _rng.getrandbits(64 * n)
-    digits = f"{rand:0{16 * n}x}"
+        digits = _rng.randbytes(8 * n).hex()  # 16 random hex digits an id, 2 bits of them the variant
     out = []
     prefix_ms, prefix = -1, ""
     for i in range(n):
         counter = first + i
         stamp = ms + (counter >> 12)
         if stamp != prefix_ms:
-            prefix_ms, prefix = stamp, f"{(stamp >> 16) & 0xFFFFFFFF:08x}-{stamp & 0xFFFF:04x}-"
-        r = digits[16 * i:16 * i + 16]
-        out.append(f"{prefix}{0x7000 | (counter & 0xFFF):04x}-{_VARIANT[r[0]]}{r[1:4]}-{r[4:]}")
+            prefix_ms, prefix = stamp, f"{(stamp >> 16) & 0xFFFFFFFF:08x}-{stamp & 0xFFFF:04x}"
+        at = 16 * i
+        out.append(prefix + _COUNTER[counter & 0xFFF] + _VARIANT[digits[at]] + digits[at + 1:at + 4]
+                   + "-" + digits[at + 4:at + 16])
     return out
