@@ -187,7 +187,7 @@ _messages = st.lists(st.builds(lambda d, calls: {**d, "tool_calls": calls},
                                | _model_dict(["role", "content"], extra=True), _calls), max_size=2)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(input=_odd_json, metadata=st.dictionaries(st.text(max_size=4), _odd_json, max_size=3),
        parameters=_odd_json, messages=_messages, tool_calls=_calls,
        usage=st.none() | st.fixed_dictionaries({}, optional={
@@ -232,3 +232,13 @@ def test_hot_path_drafts_take_the_fast_path(monkeypatch):
 
     monkeypatch.setattr(_draft, "_serializer", refuse)
     assert draft.to_json() == expected
+
+
+def test_dates_and_times_inside_values_are_written_as_pydantic_writes_them():
+    """orjson 3.13 writes time(0, 0, 0, 10000) as "00:00:00.10000": such values go to pydantic."""
+    start = dt.datetime(2026, 1, 1, 0, 0, 0, 10000, tzinfo=UTC)
+    draft = EventDraft({"input": {"t": dt.time(0, 0, 0, 10000), "d": dt.date(2026, 1, 2),
+                                  "at": dt.datetime(2026, 1, 1, 0, 0, 0, 10000)},
+                        "start_time": start, "end_time": start + dt.timedelta(seconds=1)})
+    body = _canonical(draft)
+    assert '"t":"00:00:00.010000"' in body and body == draft.to_event().to_json()

@@ -28,7 +28,12 @@ from ._ids import new_id
 from ._screening import Finding
 
 try:  # wheels for CPython; elsewhere pydantic writes every draft
-    from orjson import OPT_UTC_Z as _ORJSON_OPTIONS
+    # Dates and times are not orjson's to write: it drops a digit of some times' microseconds
+    # (orjson 3.13). The draft's own two UTC datetimes, which it writes as pydantic does, go in
+    # as ready fragments; any other date or time sends the draft to pydantic.
+    from orjson import OPT_PASSTHROUGH_DATETIME as _ORJSON_OPTIONS
+    from orjson import OPT_UTC_Z as _UTC_Z
+    from orjson import Fragment as _Fragment
     from orjson import dumps as _orjson_dumps
 except ImportError:  # pragma: no cover - exercised only without orjson
     _orjson_dumps = None
@@ -94,10 +99,10 @@ def _plain_list(values: Any, model: type[BaseModel]) -> bool:
 def _fast_path(out: dict[str, Any]) -> bool:
     """Whether ``orjson`` writes ``out`` byte for byte as the TypedDict serializer would.
 
-    It does for JSON values, datetimes, UUIDs, enums and dataclasses, and raises for
-    anything it cannot write (bytes, sets, non-string keys, huge ints): pydantic then
-    decides. Left to check: what pydantic leaves out of nested models (unknown keys, None).
-    """
+    It does for JSON values, UUIDs, enums and dataclasses, and raises for anything it
+    cannot write (bytes, sets, non-string keys, huge ints; dates and times, see ``_refuse``):
+    pydantic then decides. Left to check: what pydantic leaves out of nested models
+    (unknown keys, None)."""
     if len(out) != len(_TEMPLATE):
         return False  # a key Event does not have: pydantic drops it
     usage, error = out["usage"], out["error"]
@@ -115,6 +120,10 @@ def _fast_path(out: dict[str, Any]) -> bool:
             if calls and not _plain_list(calls, ToolCall):
                 return False
     return True
+
+
+def _refuse(value: Any) -> Any:
+    raise TypeError  # orjson does not write it as pydantic would: pydantic writes the draft
 
 
 class EventDraft:
@@ -190,9 +199,14 @@ class EventDraft:
         out = self._complete()
         if _orjson_dumps is not None:
             try:
-                if _fast_path(out):
+                start, end = out["start_time"], out["end_time"]
+                if (type(start) is datetime and start.tzinfo is UTC and (end is None or (
+                        type(end) is datetime and end.tzinfo is UTC)) and _fast_path(out)):
                     plain = {k: v for k, v in out.items() if v is not None}
-                    return out, _orjson_dumps(plain, option=_ORJSON_OPTIONS).decode()
+                    plain["start_time"] = _Fragment(_orjson_dumps(start, option=_UTC_Z))
+                    if end is not None:
+                        plain["end_time"] = _Fragment(_orjson_dumps(end, option=_UTC_Z))
+                    return out, _orjson_dumps(plain, default=_refuse, option=_ORJSON_OPTIONS).decode()
             except Exception:
                 pass  # pydantic writes it, or says why it cannot
         # warnings off: tuples where lists are declared are written as JSON arrays all the same
