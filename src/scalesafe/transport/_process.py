@@ -66,7 +66,7 @@ class ProcessWriter:
         self._given_back = False
         self.handed_back = 0  # rows given back to the thread writer when the child went
         self._pending = bytearray()  # what the pipe would not take yet
-        self._unconfirmed: deque[tuple[int, list[Row]]] = deque()  # (rows sent once written, rows)
+        self._unconfirmed: deque[tuple[int, Sequence[Row]]] = deque()  # (rows sent once written, rows)
         self._sent = 0
         self._seen = (0, 0)  # child's (written, failed) at the last ``progress``
         self.closed = False
@@ -109,10 +109,14 @@ class ProcessWriter:
             if self.closed:
                 return False
             self._sent += len(rows)
-            self._unconfirmed.append((self._sent, list(rows)))
-            self._pending += FRAME.pack(len(data))
-            self._pending += data
-            self._push()
+            self._unconfirmed.append((self._sent, rows))  # the caller's own list, not used again
+            header = FRAME.pack(len(data))
+            if self._pending:
+                self._pending += header
+                self._pending += data
+                self._push()
+            else:
+                self._write(header, data)
             self._read_counters()
             if self.broken:
                 mine = bool(self._unconfirmed) and self._unconfirmed[-1][0] == self._sent
@@ -149,6 +153,26 @@ class ProcessWriter:
                 return
             del pending[:n]
 
+    def _write(self, header: bytes, data: bytes) -> None:
+        """Write a frame straight from its two parts (the usual case: nothing pending); only
+        what the pipe does not take is copied into ``_pending`` (call with the lock held)."""
+        while True:
+            try:
+                n = os.writev(self._fd, (header, data))
+            except BlockingIOError:
+                n = 0
+            except InterruptedError:
+                continue
+            except OSError:
+                self.broken = True  # the child is gone
+                return
+            break
+        if n < len(header):
+            self._pending += header[n:]
+            self._pending += data
+        elif n < len(header) + len(data):
+            self._pending += memoryview(data)[n - len(header):]
+
     def drain(self, timeout: float) -> None:
         """Wait up to ``timeout`` for room in the pipe and push the backlog."""
         if self._pending and not self.closed:
@@ -160,12 +184,14 @@ class ProcessWriter:
     def wait_written(self, timeout: float) -> None:
         """Wait up to ``timeout`` for the child to finish a batch (or to go), without polling."""
         fd = self._done
+        if fd >= 0 and not _wait_for(fd, select.POLLIN, timeout):
+            return  # nothing within ``timeout``
         try:
-            if _wait_for(fd, select.POLLIN, timeout) and os.read(fd, 1 << 16):
-                return
+            if os.read(fd, 1 << 16):
+                return  # a batch written
         except OSError:
             pass  # closed meanwhile
-        time.sleep(min(max(timeout, 0.0), 0.002))  # gone (end of file): not a busy loop while it is reaped
+        time.sleep(min(max(timeout, 0.0), 0.002))  # gone (end of file): no busy loop while it is reaped
 
     # progress -------------------------------------------------------------------------
     def _read_counters(self) -> None:
