@@ -214,7 +214,7 @@ def test_the_fast_path_writes_what_pydantic_writes_or_leaves_it_to_pydantic(
 
 
 def test_hot_path_drafts_take_the_fast_path(monkeypatch):
-    """What the integrations record (messages with tool calls, usage, an error, findings) is
+    """What the LangChain handler records (messages with tool calls, usage, an error, findings) is
     written by orjson: pydantic's serializer is never asked."""
     draft = EventDraft({
         "kind": EventKind.CHAT, "source": Source.LANGCHAIN, "status": Status.ERROR,
