@@ -4,6 +4,7 @@ import dataclasses
 import datetime as dt
 import enum
 import json
+import marshal
 
 import pytest
 from hypothesis import given, settings
@@ -17,8 +18,10 @@ from scalesafe.model import (
     Finding,
     Source,
     Status,
+    _body,
     _draft,
 )
+from scalesafe.model._event import ErrorInfo, Message, ToolCall, Usage
 from scalesafe.store import Row
 
 UTC = dt.UTC
@@ -211,6 +214,15 @@ def test_the_fast_path_writes_what_pydantic_writes_or_leaves_it_to_pydantic(
             draft.serialise()
         return
     assert draft.serialise()[1] == expected
+    # The writer process's way: the plain fields, through the pipe, written without pydantic
+    # (which it imports only for a draft that needs it).
+    if start.tzinfo is UTC:
+        fields["start_time"] = (start - _body.EPOCH) // dt.timedelta(microseconds=1)
+    try:
+        carried = marshal.loads(marshal.dumps(draft.plain()))
+    except ValueError:
+        return  # not plain data: the recorder writes this one itself
+    assert Row.from_fields(carried).body == expected
 
 
 def test_hot_path_drafts_take_the_fast_path(monkeypatch):
@@ -242,3 +254,34 @@ def test_dates_and_times_inside_values_are_written_as_pydantic_writes_them():
                         "start_time": start, "end_time": start + dt.timedelta(seconds=1)})
     body = _canonical(draft)
     assert '"t":"00:00:00.010000"' in body and body == draft.to_event().to_json()
+
+
+def test_the_body_module_knows_events_fields_defaults_and_nested_keys():
+    """``_body`` spells out what the pydantic models say, for the writer process, which has no
+    pydantic: the same fields in the same order, the same defaults, the same nested keys."""
+    assert list(_body.TEMPLATE) == list(Event.model_fields)
+    for name, field in Event.model_fields.items():
+        if name in ("id", "start_time"):
+            assert _body.TEMPLATE[name] is None
+        elif field.default_factory is not None:
+            assert _body.TEMPLATE[name] == field.default_factory()  # type: ignore[call-arg]
+        else:
+            assert _body.TEMPLATE[name] == field.default and type(_body.TEMPLATE[name]) in (str, type(None))
+    for keys, model in ((_body.MESSAGE_KEYS, Message), (_body.TOOL_CALL_KEYS, ToolCall),
+                        (_body.USAGE_KEYS, Usage), (_body.ERROR_KEYS, ErrorInfo),
+                        (_body.FINDING_KEYS, Finding)):
+        assert keys == frozenset(model.model_fields)
+
+
+def test_timestamps_in_microseconds_are_written_and_validated_as_utc_datetimes():
+    start = dt.datetime(2026, 3, 1, 12, 0, 0, 250, tzinfo=UTC)
+    micros = (start - _body.EPOCH) // dt.timedelta(microseconds=1)
+    draft = EventDraft({"start_time": micros, "end_time": micros + 1_500_000})
+    event = draft.to_event()
+    assert event.start_time == start and event.end_time == start + dt.timedelta(seconds=1.5)
+    assert event.latency_ms == 1500.0
+    body = _canonical(draft)
+    assert '"start_time":"2026-03-01T12:00:00.000250Z"' in body and body == event.to_json()
+    assert Row.from_draft(draft).at == "2026-03-01T12:00:00.000250+00:00"
+    on_the_second = EventDraft({"start_time": micros - 250}).finish()
+    assert '"start_time":"2026-03-01T12:00:00Z"' in _canonical(on_the_second)

@@ -355,3 +355,109 @@ def test_the_writer_process_works_when_the_app_has_more_than_1024_files_open(hom
     assert pid_before and pid_after == pid_before and left == 0 and written == 3000
     assert "Traceback" not in done.stderr and "writer process ended" not in done.stderr
     assert len(_contents(home)) == 3000
+
+
+def _draft(i: int, **extra):
+    """A draft as the LangChain handler makes it: plain data, timestamps in microseconds."""
+    from scalesafe.model import EventDraft
+
+    return EventDraft({
+        "source": "langchain", "kind": "chat", "name": "FakeChat", "trace_id": f"trace-{i}",
+        "model": "fake", "tags": ("seq:step:2",), "parameters": {"temperature": 0.2, "stop": None},
+        "messages": [{"role": "system", "content": "Be terse.", "tool_calls": ()},
+                     {"role": "user", "content": f"draft {i}", "tool_calls": ()}],
+        "usage": {"input_tokens": 3, "total_tokens": 3}, **extra}).finish()
+
+
+def _bodies(home: Path) -> list[str]:
+    conn = sqlite3.connect(home / "scalesafe.db")
+    try:
+        return [r[0] for r in conn.execute("SELECT body FROM ledger WHERE type = 'event' ORDER BY seq")]
+    finally:
+        conn.close()
+
+
+def _spy_on_send(monkeypatch) -> list[str]:
+    """What each entry crossed the pipe as: 'fields' (a draft's) or 'row'."""
+    kinds: list[str] = []
+    send = _process.ProcessWriter.send
+
+    def spy(self, entries):
+        taken = send(self, entries)
+        if taken:
+            kinds.extend("fields" if type(e) is dict else "row" for e in entries)
+        return taken
+
+    monkeypatch.setattr(_process.ProcessWriter, "send", spy)
+    return kinds
+
+
+def test_drafts_cross_the_pipe_as_plain_fields_and_are_stored_as_the_app_would_write_them(
+        home, monkeypatch):
+    """The writer process writes drafts' bodies itself; they are the canonical text, in order."""
+    kinds = _spy_on_send(monkeypatch)
+    client = Client(home=home, max_queue=50_000)
+    drafts = [_draft(i) for i in range(3000)]
+    for draft in drafts:
+        client.record(draft)
+    assert client.recorder.writer_pid is not None
+    assert client.flush(30) == 0
+    assert kinds.count("fields") > 2500 and "row" not in kinds
+    assert _bodies(home) == [d.to_json() for d in drafts]  # the parent's own text, byte for byte
+    assert client.backend.verify().ok and client.stats.written == 3000
+
+
+def test_a_draft_the_pipe_cannot_carry_or_only_pydantic_can_write_is_still_stored(home, monkeypatch):
+    """A value marshal refuses (an enum member, a datetime): that batch is serialised by the
+    app. A value orjson will not write as pydantic does (a huge int): the process asks pydantic."""
+    import datetime as dt
+
+    from scalesafe.model import Status
+
+    kinds = _spy_on_send(monkeypatch)
+    client = Client(home=home, max_queue=50_000)
+    drafts = [_draft(i) for i in range(2000)]
+    drafts[1000] = _draft(1000, status=Status.ERROR, input={"at": dt.datetime(2026, 1, 1)})
+    drafts[1500] = _draft(1500, input={"big": 2**70})
+    for draft in drafts:
+        client.record(draft)
+    assert client.flush(30) == 0
+    assert "row" in kinds and "fields" in kinds
+    bodies = _bodies(home)
+    assert bodies == [d.to_json() for d in drafts]
+    assert '"big":1180591620717411303424' in bodies[1500] and '"status":"error"' in bodies[1000]
+    assert client.stats.written == 2000 and client.stats.failed == 0
+
+
+def test_a_draft_nothing_can_write_is_counted_as_lost_by_the_process(home, caplog):
+    caplog.set_level(logging.WARNING, logger="scalesafe")
+    client = Client(home=home, max_queue=50_000)
+    drafts = [_draft(i) for i in range(2000)]
+    drafts[1200] = _draft(1200, input="\ud800")  # a lone surrogate: no UTF-8 for it
+    for draft in drafts:
+        client.record(draft)
+    assert client.recorder.writer_pid is not None
+    assert client.flush(30) == 0
+    assert len(_bodies(home)) == 1999
+    stats = client.stats
+    assert stats.written == 1999 and stats.failed == 1
+    assert any("PydanticSerializationError" in key for key in client.recorder.drop_reasons)
+
+
+def test_a_killed_writer_process_hands_back_the_drafts_it_had_not_written(home):
+    client = Client(home=home, max_queue=50_000)
+    drafts = [_draft(i) for i in range(6000)]
+    for draft in drafts[:2000]:
+        client.record(draft)
+    pid = client.recorder.writer_pid
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)  # drafts now pile up unconfirmed in the pipe
+    for draft in drafts[2000:4000]:
+        client.record(draft)
+    os.kill(pid, signal.SIGKILL)
+    for draft in drafts[4000:]:
+        client.record(draft)
+    assert client.flush(30) == 0
+    assert client.recorder.writer_pid is None
+    assert _bodies(home) == [d.to_json() for d in drafts]  # nothing lost, twice or out of order
+    assert client.backend.verify().ok and client.stats.written == 6000

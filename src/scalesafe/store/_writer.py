@@ -4,7 +4,8 @@ Run as ``python -m scalesafe.store._writer DB TIMEOUT RETRIES BACKOFF PIPE_FD CO
 (the store's lock timeout, the recorder's retry policy, and three inherited descriptors: rows
 in, progress out, and a pipe that gets a byte after each batch so a flushing parent need not
 poll). It imports only
-the standard library and the store (no pydantic, no frameworks), to stay small.
+the standard library, orjson and the store (no frameworks, and pydantic only for a draft that
+needs it to be written), to stay small.
 It exits once the pipe is closed and everything read from it is written, so rows the
 application handed over before it died are still stored.
 """
@@ -47,13 +48,17 @@ def main(argv: list[str]) -> int:
     frames = _Frames(pipe_fd)
     written = failed = 0
     while True:
-        rows, ended = _read_batch(frames)
-        if rows:
-            error = _append(store, rows, retries, backoff)
+        rows, bad, ended = _read_batch(frames)
+        if rows or bad:
+            error = _append(store, rows, retries, backoff) if rows else None
             if error is None:
                 written += len(rows)
             else:
                 failed += len(rows)
+            if bad:
+                failed += len(bad)
+                error = bad[-1]
+            if error is not None:
                 counters[ERROR_AT:] = error.encode("ascii", "replace")[:ERROR_SIZE].ljust(ERROR_SIZE, b"\0")
             COUNTERS.pack_into(counters, 0, written, failed)
             with contextlib.suppress(OSError):  # full (nobody is flushing) or closed: no matter
@@ -96,9 +101,11 @@ class _Frames:
             self.buf += chunk
 
 
-def _read_batch(frames: _Frames) -> tuple[list[Row], bool]:
-    """One frame (waiting for it), then whatever follows within LINGER, up to BATCH_ROWS."""
+def _read_batch(frames: _Frames) -> tuple[list[Row], list[str], bool]:
+    """One frame (waiting for it), then whatever follows within LINGER, up to BATCH_ROWS: the
+    rows, the failure of each entry that could not be made a row, and whether the pipe ended."""
     rows: list[Row] = []
+    bad: list[str] = []
     deadline = None
     while len(rows) < BATCH_ROWS:
         timeout = None if deadline is None else deadline - time.monotonic()
@@ -106,13 +113,20 @@ def _read_batch(frames: _Frames) -> tuple[list[Row], bool]:
             break
         frame = frames.next(timeout)
         if not frame:  # none within LINGER, the end of the pipe, or a flush
-            if frame is not None and not rows:
+            if frame is not None and not rows and not bad:
                 continue  # a flush with nothing waiting: wait for the next frame
             break
-        rows.extend(Row(*values) for values in marshal.loads(frame))
+        for entry in marshal.loads(frame):
+            if type(entry) is tuple:
+                rows.append(Row(*entry))
+                continue
+            try:  # a draft's plain fields: its body is written here
+                rows.append(Row.from_fields(entry))
+            except Exception as exc:
+                bad.append(type(exc).__name__)
         if deadline is None:
             deadline = time.monotonic() + LINGER
-    return rows, frames.ended and not frames.complete()
+    return rows, bad, frames.ended and not frames.complete()
 
 
 def _append(store: LocalStore, rows: list[Row], retries: int, backoff: float) -> str | None:

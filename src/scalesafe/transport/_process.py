@@ -32,8 +32,8 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
-from ..store import Row
 from ..store._writer import COUNTER_FILE_SIZE, COUNTERS, ERROR_AT, FRAME
 
 log = logging.getLogger("scalesafe")
@@ -56,7 +56,7 @@ def supported() -> bool:
 class ProcessWriter:
     """The parent's end: frames of rows into a pipe, progress out of a shared counter file."""
 
-    def __init__(self, db_path: Path, timeout: float, requeue: Callable[[list[Row]], None], *,
+    def __init__(self, db_path: Path, timeout: float, requeue: Callable[[list[Any]], None], *,
                  retries: int = 3, retry_backoff: float = 0.05) -> None:
         self._lock = threading.Lock()
         self._requeue = requeue  # where rows go back if the child dies
@@ -66,7 +66,7 @@ class ProcessWriter:
         self._given_back = False
         self.handed_back = 0  # rows given back to the thread writer when the child went
         self._pending = bytearray()  # what the pipe would not take yet
-        self._unconfirmed: deque[tuple[int, Sequence[Row]]] = deque()  # (rows sent once written, rows)
+        self._unconfirmed: deque[tuple[int, Sequence[Any]]] = deque()  # (rows sent once written, entries)
         self._sent = 0
         self._seen = (0, 0)  # child's (written, failed) at the last ``progress``
         self.closed = False
@@ -98,18 +98,20 @@ class ProcessWriter:
                 os.close(done_end)
 
     # producers ------------------------------------------------------------------------
-    def send(self, rows: Sequence[Row]) -> bool:
-        """Hand rows to the child; False (nothing taken) once it is closed or gone.
+    def send(self, entries: Sequence[Any]) -> bool:
+        """Hand entries to the child (row tuples, or drafts' plain fields: see
+        ``Row.from_fields``); False (nothing taken) once it is closed or gone. Raises
+        ValueError, taking nothing, for a value marshal cannot write.
 
-        A pipe that fails hands every unconfirmed row back here and now, under the lock,
+        A pipe that fails hands every unconfirmed entry back here and now, under the lock,
         so rows the caller queues next cannot overtake them.
         """
-        data = marshal.dumps([tuple(row) for row in rows])
+        data = marshal.dumps(entries)
         with self._lock:
             if self.closed:
                 return False
-            self._sent += len(rows)
-            self._unconfirmed.append((self._sent, rows))  # the caller's own list, not used again
+            self._sent += len(entries)
+            self._unconfirmed.append((self._sent, entries))  # the caller's own list, not used again
             header = FRAME.pack(len(data))
             if self._pending:
                 self._pending += header
@@ -242,7 +244,7 @@ class ProcessWriter:
         self._read_counters()
         self.closed = self._given_back = True
         done = sum(self._seen)
-        rows: list[Row] = []
+        rows: list[Any] = []
         for end, batch in self._unconfirmed:
             rows.extend(batch[max(0, done - (end - len(batch))):])
         self._unconfirmed.clear()

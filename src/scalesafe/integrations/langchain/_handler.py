@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
+from ..._client import get_client
 from ..._monitor import BaseMonitor
 from ..._safety import contained
 from ...exceptions import ScaleSafeException
@@ -40,6 +41,9 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 
 __all__ = ["ScaleSafeHandler"]
 
+#: Drafts hold enum members as plain strings: the writer process gets them as they are (see
+#: ``Recorder._send``), and only plain data crosses the pipe.
+_PLAIN = {kind: kind.value for kind in EventKind}
 _QUIETED: set[type] = set()  # handler classes LangChain's warning filter already knows
 _STATUS_BY_ERROR = {
     "UnsafeInputError": Status.BLOCKED, "BannedOutputError": Status.BLOCKED,
@@ -113,7 +117,7 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
         self.session_id = session_id
         self.runs = Runs()
         # Fields every event gets; only the ones that are set, so pydantic validates less.
-        self._common: dict[str, Any] = {"source": Source.LANGCHAIN, **{
+        self._common: dict[str, Any] = {"source": Source.LANGCHAIN.value, **{
             k: v for k, v in (("location", self.location), ("user_id", user_id),
                               ("session_id", session_id)) if v is not None}}
 
@@ -127,7 +131,7 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
         """A new draft for a run, linked into its tree."""
         trace_id, parent_id = self.runs.link(run_id, parent_run_id)
         fields.update(self._common)
-        fields["kind"] = kind
+        fields["kind"] = _PLAIN[kind]
         fields["name"] = name
         fields["trace_id"] = trace_id
         if parent_id is None:
@@ -143,7 +147,8 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
         return draft
 
     def _check_stop(self, draft: EventDraft) -> None:
-        if self.client.stop_state().stopped:
+        client = self._client if self._client is not None else get_client()  # not the property: hot path
+        if client.stop_state().stopped:
             self.gate.check_stop(draft.to_event())  # records the refused run and raises
 
     def _begin(self, run_id: UUID, draft: EventDraft, raw_input: Any = None) -> Run:
@@ -163,7 +168,8 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
         draft = run.draft
         if fill is not None:
             fill(draft.fields, *args)
-        self.client.record(draft.finish())
+        client = self._client if self._client is not None else get_client()
+        client.record(draft.finish())
 
     def _fail(self, run_id: UUID, error: BaseException) -> None:
         self._end(run_id, _fill_error, error)
@@ -215,7 +221,7 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
             if run is not None and isinstance(getattr(action, "tool", None), str):
                 fields = run.draft.fields
                 args = cv.convert(fields, getattr(action, "tool_input", None), "tool_input")
-                fields["kind"] = EventKind.AGENT
+                fields["kind"] = EventKind.AGENT.value
                 fields.setdefault("tool_calls", []).append(
                     cv.tool_call(getattr(action, "tool_call_id", None), action.tool, args))
         except Exception as exc:
@@ -226,7 +232,7 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
             run = self.runs.get(run_id)
             if run is not None:
                 fields = run.draft.fields
-                fields["kind"] = EventKind.AGENT
+                fields["kind"] = EventKind.AGENT.value
                 values = getattr(finish, "return_values", None)
                 if isinstance(values, Mapping) and isinstance(values.get("output"), str):
                     fields["output_text"] = values["output"]
@@ -261,8 +267,8 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
         otherwise it is converted when the draft is serialised, with the parameters and the
         metadata (a snapshot)."""
         params = kwargs.get("invocation_params")
-        params = params if params and cv.is_map(params) else None
-        meta = metadata if metadata and cv.is_map(metadata) else None
+        params = params if params and (type(params) is dict or cv.is_map(params)) else None
+        meta = metadata if metadata and (type(metadata) is dict or cv.is_map(metadata)) else None
         chat = kind is EventKind.CHAT
         fields: dict[str, Any] = {"model": cv.model_name(params, meta, serialized)}
         if self.screen_inputs:
@@ -421,7 +427,7 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
 def _fill_error(fields: dict[str, Any], error: BaseException) -> None:
     """How a run failed, into its draft."""
     kind = type(error).__name__
-    fields["status"] = _STATUS_BY_ERROR.get(kind, Status.ERROR)
+    fields["status"] = _STATUS_BY_ERROR.get(kind, Status.ERROR).value
     fields["error"] = {"type": kind, "message": _message(error)}
     review_id = getattr(error, "review_id", None)
     if isinstance(review_id, str):
