@@ -11,7 +11,8 @@ thread's events in order; the worker picks up what sat in a buffer for longer
 than ``straggler_wait``, and ``flush`` takes everything. A producer that has left
 the worker more than two write batches behind yields the GIL each time it ships.
 With the embedded store, the first full buffer a thread ships starts a writer process
-(see ``_process``) that takes every later batch through a pipe, so the worker thread
+(see ``_process``) that takes every later batch through a pipe (drafts as their plain
+fields: the process writes their JSON, see ``_send``), so the worker thread
 is left with stragglers and wakes only a few times a second. Losses are counted with a
 reason, every timeout is honoured, and a forked child gets fresh state of its own.
 """
