@@ -285,3 +285,19 @@ def test_timestamps_in_microseconds_are_written_and_validated_as_utc_datetimes()
     assert Row.from_draft(draft).at == "2026-03-01T12:00:00.000250+00:00"
     on_the_second = EventDraft({"start_time": micros - 250}).finish()
     assert '"start_time":"2026-03-01T12:00:00Z"' in _canonical(on_the_second)
+
+
+@dataclasses.dataclass(eq=False)
+class _Uncomparable:
+    x: int = 1
+
+    def __eq__(self, other):
+        raise ValueError("no comparing me")
+
+
+def test_a_value_that_cannot_be_compared_with_none_leaves_the_draft_to_pydantic():
+    """Checking a nested model's dict for None compares its values; one that raises there
+    sends the draft to pydantic, which writes it, instead of failing the event."""
+    draft = EventDraft({"usage": {"input_tokens": _Uncomparable()}}).finish()
+    assert _body.json_of(draft._complete()) is None
+    assert '"usage":{"input_tokens":{"x":1}}' in draft.to_json()

@@ -77,16 +77,18 @@ def json_of(out: dict[str, Any]) -> bytes | None:
     times): pydantic then decides. Left to check here: the timestamps, and what pydantic
     leaves out of nested models (unknown keys, None).
     """
-    if _dumps is None or len(out) != len(TEMPLATE) or not _plain_models(out):
+    if _dumps is None or len(out) != len(TEMPLATE):
         return None
-    start, end = _stamp(out["start_time"]), _stamp(out["end_time"])
-    if start is None or (end is None and out["end_time"] is not None):
-        return None
-    plain = {k: v for k, v in out.items() if v is not None}
-    plain["start_time"] = start
-    if end is not None:
-        plain["end_time"] = end
-    try:
+    try:  # (a value whose ``==`` raises, met while checking, is pydantic's too)
+        if not _plain_models(out):
+            return None
+        start, end = _stamp(out["start_time"]), _stamp(out["end_time"])
+        if start is None or (end is None and out["end_time"] is not None):
+            return None
+        plain = {k: v for k, v in out.items() if v is not None}
+        plain["start_time"] = start
+        if end is not None:
+            plain["end_time"] = end
         return _dumps(plain, default=_refuse, option=_OPTIONS)
     except Exception:
         return None  # pydantic writes it, or says why it cannot

@@ -107,12 +107,7 @@ class EventDraft:
 
     def _complete(self) -> dict[str, Any]:
         """Every field in declaration order (None where unset), with the id and latency."""
-        if self._later is not None:
-            self._resolve()
-        fields = self.fields
-        if "id" not in fields:
-            fields["id"] = new_id()
-        return _body.complete(fields)
+        return _body.complete(self.plain())
 
     def plain(self) -> dict[str, Any]:
         """The fields, converted and with an id: what the writer process needs for the body."""
