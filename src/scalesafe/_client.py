@@ -163,49 +163,61 @@ class Client:
 
 
 class _StopCache:
-    """The stop switch, read at most once per ``ttl`` so the hot path stays I/O-free."""
+    """The stop switch as last read, never more than ``ttl`` old, and read off the hot path.
+
+    Once half the ``ttl`` has passed, a call starts a read in the background and returns the
+    state it has; while calls keep coming, that read lands long before the ``ttl`` is up, so
+    no call waits for the store. A call that finds the state older than ``ttl`` (the first,
+    or one after a pause) reads it then: a stale switch is no switch. With a server, reads
+    are network calls and always happen in the background.
+    """
 
     def __init__(self, backend: Backend, ttl: float, *, refresh_in_background: bool) -> None:
         self.backend = backend
         self.ttl = ttl
         self.background = refresh_in_background
         self._state = StopState()
-        self._expires = 0.0
+        self._fresh_until = 0.0  # no read needed before this
+        self._valid_until = 0.0  # the state may be returned until this
         self._lock = threading.Lock()
-        self._refreshing = False
+        self._refreshing = 0  # pid of the process whose thread is reading (a fork has no thread)
         self._loaded = False
 
     def get(self) -> StopState:
-        if time.monotonic() < self._expires:
+        now = time.monotonic()
+        if now < self._fresh_until:
             return self._state
-        if self.background and self._loaded:
+        if self._loaded and (self.background or now < self._valid_until):
             self._refresh_async()
         else:
             self._refresh()
         return self._state
 
     def invalidate(self) -> None:
-        self._expires = 0.0
+        self._fresh_until = self._valid_until = 0.0
 
     def _refresh(self) -> None:
+        read_at = time.monotonic()  # before the read: its result is at least this fresh
         try:
             self._state = self.backend.get_stop()
         except Exception as exc:  # keep the last known state; never fail the call
             log.debug("scalesafe: stop switch check failed: %s", type(exc).__name__)
         self._loaded = True
-        self._expires = time.monotonic() + self.ttl
+        self._fresh_until = read_at + self.ttl / 2
+        self._valid_until = read_at + self.ttl
 
     def _refresh_async(self) -> None:
+        pid = os.getpid()
         with self._lock:
-            if self._refreshing:
+            if self._refreshing == pid:
                 return
-            self._refreshing = True
+            self._refreshing = pid
 
         def run() -> None:
             try:
                 self._refresh()
             finally:
-                self._refreshing = False
+                self._refreshing = 0
 
         threading.Thread(target=run, name="scalesafe-stop-check", daemon=True).start()
 

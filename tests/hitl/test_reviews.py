@@ -144,6 +144,35 @@ def test_stop_switch_from_another_process_within_ttl(home):
         monitor.monitor("now stopped", "no")
 
 
+def test_the_stop_switch_is_read_off_the_hot_path_and_never_older_than_its_ttl(home, monkeypatch):
+    """While calls keep coming, the switch is read by a background thread (the hot path does
+    no I/O); a call made ``ttl`` after a stop is engaged sees it, whatever the timing."""
+    client = Client(home=home, stop_ttl=1.0)
+    backend = client.backend
+    readers: list[bool] = []  # True: read on the calling thread
+    get_stop = backend.get_stop
+
+    def spy():
+        readers.append(threading.current_thread() is threading.main_thread())
+        return get_stop()
+
+    monkeypatch.setattr(backend, "get_stop", spy)
+    assert client.stop_state().stopped is False
+    assert readers == [True]  # the first call must know the state: it reads it
+    deadline = time.monotonic() + 2.6
+    while time.monotonic() < deadline:
+        assert client.stop_state().stopped is False
+        time.sleep(0.01)
+    assert len(readers) >= 3 and not any(readers[1:])  # every later read was in the background
+
+    backend.set_stop(True, reason="drill", by="ops")
+    engaged = time.monotonic()
+    while time.monotonic() < engaged + 1.0:
+        client.stop_state()
+        time.sleep(0.01)
+    assert client.stop_state().stopped is True
+
+
 def test_a_second_process_approves_while_the_first_waits(home):
     client = Client(home=home)
     monitor = GenericMonitor(client=client)
