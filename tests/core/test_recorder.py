@@ -280,3 +280,33 @@ def test_each_threads_events_stay_in_order_and_ended_threads_are_forgotten():
         time.sleep(0.05)
     assert len(rec._buffers) <= 1  # at most this thread's
     rec.close()
+
+
+def test_the_in_memory_sink_is_written_in_the_recording_thread_and_its_subclasses_by_the_worker():
+    """No I/O, no blocking: the in-memory sink takes each shipped batch at once, in the
+    caller's thread. A subclass may block (see GatedSink), so it is the worker's unless it
+    says ``inline = True`` itself."""
+    sink = InMemorySink()
+    rec = Recorder(sink, serialize_batch=4)
+    for _ in range(8):
+        rec.enqueue(Event())
+    assert len(sink.rows) == 8 and rec.stats.pending == 0 and rec.stats.written == 8  # no flush
+    rec.close()
+
+    writers: list[str] = []
+
+    class Watched(InMemorySink):
+        def export(self, batch):
+            writers.append(threading.current_thread().name)
+            super().export(batch)
+
+    class WatchedInline(Watched):
+        inline = True
+
+    for cls in (Watched, WatchedInline):
+        rec = Recorder(cls(), serialize_batch=4)
+        for _ in range(8):
+            rec.enqueue(Event())
+        assert rec.flush(5) == 0
+        rec.close()
+    assert writers[0] == "scalesafe-recorder" and writers[-2:] == ["MainThread", "MainThread"]

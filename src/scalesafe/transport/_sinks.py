@@ -17,7 +17,11 @@ from ..store import LocalStore, Row
 
 @runtime_checkable
 class Sink(Protocol):
-    """``export`` either stores the whole batch durably or raises; the recorder retries."""
+    """``export`` either stores the whole batch durably or raises; the recorder retries.
+
+    A sink class that sets ``inline = True`` (in its own body) promises that ``export`` does
+    no I/O and never blocks: the recorder then calls it in the recording thread.
+    """
 
     def export(self, batch: Sequence[Row]) -> None: ...
 
@@ -49,6 +53,8 @@ class InMemorySink:
     first access) from the stored form, so they are copies of what was stored, as a
     real store would return them. ``rows`` gives the raw rows.
     """
+
+    inline = True  # no I/O, never blocks: the recorder exports in the recording thread (see Sink)
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
