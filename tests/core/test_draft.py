@@ -222,7 +222,32 @@ def test_the_fast_path_writes_what_pydantic_writes_or_leaves_it_to_pydantic(
         carried = marshal.loads(marshal.dumps(draft.plain()))
     except ValueError:
         return  # not plain data: the recorder writes this one itself
-    assert Row.from_fields(carried).body == expected
+    body = Row.from_fields(carried).body
+    if _has_set(fields):
+        # A set is written in its iteration order, which marshal does not keep (the handler
+        # turns sets into lists before recording, so its drafts never carry one): the same
+        # JSON, up to the order of array elements.
+        assert _unordered(json.loads(body)) == _unordered(json.loads(expected))
+    else:
+        assert body == expected
+
+
+def _has_set(value) -> bool:
+    if isinstance(value, set | frozenset):
+        return True
+    if isinstance(value, dict):
+        return any(_has_set(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_set(v) for v in value)
+    return False
+
+
+def _unordered(value):
+    if isinstance(value, dict):
+        return {k: _unordered(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return sorted((_unordered(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
+    return value
 
 
 def test_hot_path_drafts_take_the_fast_path(monkeypatch):

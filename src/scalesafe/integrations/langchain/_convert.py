@@ -124,7 +124,7 @@ def run_name(serialized: Any, name: Any) -> str | None:
     """A run's display name: the ``name`` kwarg, else the serialized name or class id."""
     if isinstance(name, str):
         return name
-    if type(serialized) is dict or is_map(serialized):
+    if is_map(serialized):
         value = serialized.get("name")
         if isinstance(value, str):
             return value

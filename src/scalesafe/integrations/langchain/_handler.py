@@ -267,8 +267,8 @@ class ScaleSafeHandler(BaseMonitor, BaseCallbackHandler):
         otherwise it is converted when the draft is serialised, with the parameters and the
         metadata (a snapshot)."""
         params = kwargs.get("invocation_params")
-        params = params if params and (type(params) is dict or cv.is_map(params)) else None
-        meta = metadata if metadata and (type(metadata) is dict or cv.is_map(metadata)) else None
+        params = params if params and cv.is_map(params) else None
+        meta = metadata if metadata and cv.is_map(metadata) else None
         chat = kind is EventKind.CHAT
         fields: dict[str, Any] = {"model": cv.model_name(params, meta, serialized)}
         if self.screen_inputs:

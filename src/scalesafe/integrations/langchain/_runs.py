@@ -31,6 +31,10 @@ class Run:
     streamed: list[str] | None = None  # created on the first streamed token
 
 
+def _key(run_id: Any) -> Any:
+    return run_id.int if type(run_id) is UUID else run_id
+
+
 class Runs:
     """Open runs by id. Ended runs are removed, so the map only holds what is in flight.
 
@@ -45,21 +49,19 @@ class Runs:
     def __len__(self) -> int:
         return len(self._open) + len(self._folded)
 
-    # ``run_id.int if type(run_id) is UUID else run_id`` is written out in each method:
-    # ten calls of a helper per LangChain invoke cost more than the rest of this class.
     def open(self, run_id: UUID, draft: EventDraft, raw_input: Any = None) -> Run:
         run = Run(draft, raw_input)
-        self._open[run_id.int if type(run_id) is UUID else run_id] = run
+        self._open[_key(run_id)] = run
         return run
 
     def fold(self, run_id: UUID, parent_run_id: UUID) -> None:
-        self._folded[run_id.int if type(run_id) is UUID else run_id] = parent_run_id
+        self._folded[_key(run_id)] = parent_run_id
 
     def get(self, run_id: UUID) -> Run | None:
-        return self._open.get(run_id.int if type(run_id) is UUID else run_id)
+        return self._open.get(_key(run_id))
 
     def close(self, run_id: UUID) -> Run | None:
-        key = run_id.int if type(run_id) is UUID else run_id
+        key = _key(run_id)
         run = self._open.pop(key, None)
         if run is None:
             self._folded.pop(key, None)
@@ -69,12 +71,8 @@ class Runs:
         """``(trace_id, parent_id)``: the trace is the root run's id, inherited from the parent."""
         if parent_run_id is None:
             return str(run_id), None
-        key = parent_run_id.int if type(parent_run_id) is UUID else parent_run_id
-        folded = self._folded.get(key)
-        if folded is not None:
-            parent_run_id = folded
-            key = folded.int if type(folded) is UUID else folded
-        parent = self._open.get(key)
+        parent_run_id = self._folded.get(_key(parent_run_id), parent_run_id)
+        parent = self._open.get(_key(parent_run_id))
         if parent is not None:
             fields = parent.draft.fields
             if fields.get("trace_id"):
